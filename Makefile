@@ -1,0 +1,56 @@
+# Two commands matter: `make run` (set up and start with demo data on SQLite) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: setup run demo worker beat test lint fmt messages migrations check-deploy clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(MANAGE) compile_translations
+
+demo: setup
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) load_divisions
+	DEBUG=1 $(MANAGE) load_demo
+
+run: demo
+	@echo "Serving on http://$(HOST)/  (Ctrl-C stops)"
+	DEBUG=1 $(MANAGE) runserver $(HOST)
+
+worker: setup
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 -Q $${CELERY_QUEUE:-fupin}
+
+beat: setup
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+test: setup
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(MANAGE) check
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+fmt: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: setup
+	DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) compile_translations
+
+check-deploy: setup
+	SECRET_KEY=$${SECRET_KEY:-$$(head -c 48 /dev/urandom | base64)} HTTPS=1 $(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

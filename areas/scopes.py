@@ -1,0 +1,98 @@
+"""From a user's role grants to the area-code prefixes of each action, once per request.
+
+Grants are guardian object permissions on Area, to the user or to a group the user is in.
+The result is cached on the user object, which Django builds anew for every request, so a
+grant or revocation takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from areas.codes import LEVEL_DIGITS
+from areas.roles import ROLE_ACTIONS, role_from_codename
+
+__all__ = ["Grant", "forget_grants", "grants_of", "may", "prefixes_for", "roles_of"]
+
+_CACHE_ATTRIBUTE = "_area_grants_cache"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    area_code: str
+    area_name: str
+    area_level: str
+    via_group: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        return self.area_code[: LEVEL_DIGITS[self.area_level]]
+
+
+def grants_of(user) -> list[Grant]:
+    """Every role the user holds on every area, directly or through a group (two queries, then cached)."""
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    from areas.models import AreaGroupObjectPermission, AreaUserObjectPermission
+
+    grants: list[Grant] = []
+    if user is not None and user.is_authenticated and user.is_active:
+        direct = AreaUserObjectPermission.objects.filter(user=user, permission__codename__startswith="role_")
+        for codename, code, name, level in direct.values_list(
+            "permission__codename", "content_object__code", "content_object__name", "content_object__level"
+        ):
+            role = role_from_codename(codename)
+            if role:
+                grants.append(Grant(role, code, name, level))
+        via_groups = AreaGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename__startswith="role_"
+        )
+        for codename, code, name, level, group_name in via_groups.values_list(
+            "permission__codename",
+            "content_object__code",
+            "content_object__name",
+            "content_object__level",
+            "group__name",
+        ):
+            role = role_from_codename(codename)
+            if role:
+                grants.append(Grant(role, code, name, level, via_group=group_name))
+    grants.sort(key=lambda grant: (grant.area_code, grant.role))
+    if user is not None:
+        setattr(user, _CACHE_ATTRIBUTE, grants)
+    return grants
+
+
+def forget_grants(user) -> None:
+    """Drop the cached grants after the user's roles change within the same request."""
+    if user is not None and hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def _minimal(prefixes: set[str]) -> list[str]:
+    """Drop every prefix already covered by a shorter one, so the SQL has as few conditions as possible."""
+    kept: list[str] = []
+    for prefix in sorted(prefixes, key=len):
+        if not any(prefix.startswith(shorter) for shorter in kept):
+            kept.append(prefix)
+    return sorted(kept)
+
+
+def prefixes_for(user, action: str) -> list[str]:
+    """Area-code prefixes under which ``user`` may do ``action``; empty when nowhere."""
+    return _minimal({grant.prefix for grant in grants_of(user) if action in ROLE_ACTIONS[grant.role]})
+
+
+def roles_of(user) -> set[str]:
+    return {grant.role for grant in grants_of(user)}
+
+
+def may(user, action: str, code: str) -> bool:
+    """Whether ``user`` may do ``action`` on the area (or a row of the area) with this code."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(code.startswith(prefix) for prefix in prefixes_for(user, action))

@@ -1,0 +1,42 @@
+"""URLs of the whole site: pages at the root, the API under /api/v1/, its schema under /api/schema/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from areas import api as areas_api
+from areas import views as areas_views
+from core import api_views as core_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("areas", areas_api.AreaViewSet, basename="area")
+router.register("changes", core_api.ObjectChangeViewSet, basename="change")
+
+api_patterns = [
+    path("auth/token/", areas_api.TokenView.as_view(), name="auth_token"),
+    path("me/", areas_api.MeView.as_view(), name="me"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", areas_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("areas.urls")),
+    path("", include("core.urls")),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

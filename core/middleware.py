@@ -1,0 +1,39 @@
+"""Per-request context: a request id that ties log lines and audit rows of one request together."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+
+__all__ = ["RequestIdMiddleware", "current_request_id"]
+
+_request_id: ContextVar[uuid.UUID | None] = ContextVar("request_id", default=None)
+_VALID_INCOMING = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+
+
+def current_request_id() -> uuid.UUID | None:
+    """The id of the request being served, or None outside a request (commands, tasks)."""
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    """Takes a well-formed X-Request-ID from the proxy or makes one, and echoes it in the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        try:
+            request_id = uuid.UUID(incoming) if _VALID_INCOMING.match(incoming) else uuid.uuid4()
+        except ValueError:
+            request_id = uuid.uuid4()
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-ID"] = str(request_id)
+        return response

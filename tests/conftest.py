@@ -1,0 +1,133 @@
+"""Shared fixtures: a small real world of areas around 凤庆县, one persona per role, and clients.
+
+Personas (Healthchecks-style): each role holds its grant on its "own" area; Charlie is the
+township reviewer of the sibling township 新华乡, who must see nothing of 诗礼乡.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework.test import APIClient
+
+from areas import services
+from areas.choices import Level, Role
+from areas.models import Area
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On CI (FAIL_ON_SKIP=1, PostgreSQL and Redis present) a skipped test fails the run."""
+    if os.environ.get("FAIL_ON_SKIP") == "1" and _skipped:
+        print(f"\nFAIL_ON_SKIP: {len(_skipped)} tests were skipped: {_skipped[:10]}")  # noqa: T201
+        session.exitstatus = 1
+
+
+# (code, name, level, parent)
+WORLD = [
+    ("530000000000", "云南省", Level.PROVINCE, None),
+    ("520000000000", "贵州省", Level.PROVINCE, None),
+    ("530900000000", "临沧市", Level.CITY, "530000000000"),
+    ("530800000000", "普洱市", Level.CITY, "530000000000"),
+    ("520100000000", "贵阳市", Level.CITY, "520000000000"),
+    ("530921000000", "凤庆县", Level.COUNTY, "530900000000"),
+    ("530922000000", "云县", Level.COUNTY, "530900000000"),
+    ("530821000000", "宁洱哈尼族彝族自治县", Level.COUNTY, "530800000000"),
+    ("530921201000", "诗礼乡", Level.TOWNSHIP, "530921000000"),
+    ("530921202000", "新华彝族苗族乡", Level.TOWNSHIP, "530921000000"),
+    ("530922100000", "爱华镇", Level.TOWNSHIP, "530922000000"),
+    ("530821101000", "宁洱镇", Level.TOWNSHIP, "530821000000"),
+    ("530921201200", "孔兴村", Level.VILLAGE, "530921201000"),
+    ("530921201201", "诗礼村", Level.VILLAGE, "530921201000"),
+    ("530921202200", "新华村", Level.VILLAGE, "530921202000"),
+    ("530922100200", "爱华村", Level.VILLAGE, "530922100000"),
+    ("530921201200001", "一组", Level.GROUP, "530921201200"),
+    ("530921201201001", "一组", Level.GROUP, "530921201201"),
+]
+
+#: each role's own area, a sibling of it, and its parent (None for a province)
+ROLE_AREAS = {
+    Role.VILLAGE_CLERK: ("530921201200", "530921201201", "530921201000"),
+    Role.TOWNSHIP_REVIEWER: ("530921201000", "530921202000", "530921000000"),
+    Role.COUNTY_OFFICER: ("530921000000", "530922000000", "530900000000"),
+    Role.CITY_INSPECTOR: ("530900000000", "530800000000", "530000000000"),
+    Role.PROVINCE_OFFICER: ("530000000000", "520000000000", None),
+    Role.AUDITOR: ("530921000000", "530922000000", "530900000000"),
+}
+
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def world(db):
+    """The areas of WORLD, saved; returns them by code."""
+    areas = {}
+    for code, name, level, parent in WORLD:
+        areas[code] = Area.objects.create(
+            code=code, name=name, level=level, parent_id=parent, is_western=code[:2] in {"52", "53"}
+        )
+    return areas
+
+
+def make_user(username: str, role: str | None = None, area_code: str | None = None, **extra):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    if role:
+        services.grant_role(actor=None, user=user, role=role, area_code=area_code)
+    return user
+
+
+@pytest.fixture
+def personas(world):
+    """One user per role on its own area, plus Charlie (reviewer of the sibling township) and a
+    user with no role at all."""
+    users = {role: make_user(f"{role}_user", role, ROLE_AREAS[role][0]) for role in Role}
+    users["charlie"] = make_user("charlie", Role.TOWNSHIP_REVIEWER, "530921202000")
+    users["nobody"] = make_user("nobody")
+    users["superuser"] = get_user_model().objects.create_superuser("root", "", PASSWORD)
+    return users
+
+
+@pytest.fixture
+def client_for():
+    def build(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return build
+
+
+@pytest.fixture
+def api_for():
+    def build(user) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return build
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at production strength would cost seconds per test; hashing itself is Django's."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages under test link to static files without `collectstatic` having built the manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
