@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from contextvars import ContextVar
 
-__all__ = ["RequestIdMiddleware", "current_request_id"]
+__all__ = ["IdleTimeoutMiddleware", "RequestIdMiddleware", "current_request_id"]
 
 _request_id: ContextVar[uuid.UUID | None] = ContextVar("request_id", default=None)
 _VALID_INCOMING = re.compile(r"^[0-9a-fA-F-]{32,36}$")
@@ -37,3 +38,19 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = str(request_id)
         return response
+
+
+class IdleTimeoutMiddleware:
+    """Ends sessions idle for SESSION_COOKIE_AGE: an active user's session is renewed, at most
+    once a minute, so the expiry moves with activity without a session write on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            minute = int(time.time()) // 60
+            if request.session.get("_active_minute") != minute:
+                request.session["_active_minute"] = minute
+        return self.get_response(request)

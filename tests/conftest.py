@@ -131,3 +131,23 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Redis database 15 on CI, memory elsewhere)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def count_page_queries(queries) -> int:
+    """Queries a page made for its own content: session bookkeeping (a constant per request, and in
+    production a Redis call, not SQL) and transaction savepoints are left out."""
+    return sum(
+        1
+        for query in queries
+        if "django_session" not in query["sql"] and not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    )

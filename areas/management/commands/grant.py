@@ -1,7 +1,7 @@
 """python manage.py grant USERNAME ROLE AREA_CODE [--password P] [--revoke]"""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from areas import services
 from areas.codes import full_code
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--full-name", default="")
         parser.add_argument("--revoke", action="store_true")
 
+    @no_translations  # an administrator's command: messages in English, like Django's own
     def handle(self, username, role, area_code, password=None, full_name="", revoke=False, **options):
         if role not in ROLE_ACTIONS:
             raise CommandError(f"unknown role {role!r}; roles are: {', '.join(ROLE_ACTIONS)}")
