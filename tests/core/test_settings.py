@@ -20,7 +20,7 @@ def _start_django(**env):
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.LANGUAGE_CODE, settings.TIME_ZONE)",
+            "import django; django.setup(); from django.conf import settings as s; print(s.LANGUAGE_CODE, s.TIME_ZONE)",
         ],
         cwd=ROOT,
         capture_output=True,
