@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
-	$(MANAGE) compile_translations
+	DEBUG=1 $(MANAGE) compile_translations
 
 demo: setup
 	DEBUG=1 $(MANAGE) migrate --noinput
@@ -47,7 +47,7 @@ fmt: setup
 
 messages: setup
 	DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
-	$(MANAGE) compile_translations
+	DEBUG=1 $(MANAGE) compile_translations
 
 check-deploy: setup
 	SECRET_KEY=$${SECRET_KEY:-$$(head -c 48 /dev/urandom | base64)} HTTPS=1 $(MANAGE) check --deploy --fail-level WARNING
