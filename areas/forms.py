@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import Action, Level, Role
 from areas.models import Area
 
-__all__ = ["AreaChildForm", "AreaImportForm", "AreaRenameForm", "AreaRevokeForm", "GrantForm", "PersonForm"]
+__all__ = [
+    "AreaChildForm",
+    "AreaImportForm",
+    "AreaRenameForm",
+    "AreaRevokeForm",
+    "GrantForm",
+    "PasswordResetForm",
+    "PersonForm",
+]
 
 
 class AreaChildForm(forms.Form):
@@ -74,3 +82,7 @@ class PersonForm(GrantForm):
     )
 
     field_order = ["username", "full_name", "password", "role", "area"]
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput(render_value=False), min_length=8)

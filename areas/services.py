@@ -38,8 +38,10 @@ __all__ = [
     "grant_role",
     "import_areas",
     "rename_area",
+    "reset_password",
     "revoke_area",
     "revoke_role",
+    "set_person_active",
 ]
 
 User = get_user_model()
@@ -411,3 +413,64 @@ def create_person(*, actor, username: str, full_name: str, password: str, role: 
         user.save()
         grant_role(actor=actor, user=user, role=role, area_code=area_code)
     return user
+
+
+def _check_may_manage_person(actor, person) -> None:
+    """An officer manages a person only when every role the person holds lies inside the areas the
+    officer manages: a county officer cannot lock out a province officer who audits the county."""
+    if actor is None or actor.is_superuser:
+        return
+    if person.is_superuser:
+        raise PermissionDenied
+    managed = prefixes_for(actor, Action.MANAGE_PEOPLE)
+    if not managed:
+        raise PermissionDenied
+    codes = list(AreaUserObjectPermission.objects.filter(user=person).values_list("content_object_id", flat=True))
+    if not codes or not all(any(code.startswith(prefix) for prefix in managed) for code in codes):
+        raise PermissionDenied
+
+
+def set_person_active(*, actor, person, active: bool, reason: str = "") -> None:
+    """Deactivate a person who has left (their history stays), or reactivate them."""
+    if actor is not None and actor.pk == person.pk:
+        raise ServiceError(_("You cannot deactivate yourself."), code="self")
+    with transaction.atomic():
+        _check_may_manage_person(actor, person)
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if person.is_active == active:
+            return
+        person.is_active = active
+        person.save(update_fields=["is_active"])
+        area_code = (
+            AreaUserObjectPermission.objects.filter(user=person).values_list("content_object_id", flat=True).first()
+            or ""
+        )
+        record_change(
+            actor=actor,
+            obj=person,
+            action=ChangeAction.UPDATE,
+            area_code=area_code,
+            before={"is_active": not active},
+            after={"is_active": active},
+            reason=reason,
+        )
+
+
+def reset_password(*, actor, person, password: str) -> None:
+    """Set a new password for a person the actor manages (the person should change it after login)."""
+    with transaction.atomic():
+        _check_may_manage_person(actor, person)
+        try:
+            validate_password(password, person)
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages), field="password", code="weak_password") from exc
+        person.set_password(password)
+        person.save(update_fields=["password"])
+        area_code = (
+            AreaUserObjectPermission.objects.filter(user=person).values_list("content_object_id", flat=True).first()
+            or ""
+        )
+        # the audit row says that the password was reset, never the password
+        record_change(
+            actor=actor, obj=person, action=ChangeAction.UPDATE, area_code=area_code, after={"password": "reset"}
+        )

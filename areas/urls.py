@@ -16,4 +16,6 @@ urlpatterns = [
     path("people/add/", views.person_add, name="person_add"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/revoke/", views.person_revoke, name="person_revoke"),
+    path("people/<int:pk>/status/", views.person_status, name="person_status"),
+    path("people/<int:pk>/password/", views.person_password, name="person_password"),
 ]

@@ -17,7 +17,15 @@ from areas import services
 from areas.choices import Action, Level, Role
 from areas.codes import LEVEL_DIGITS
 from areas.excel import read_area_rows
-from areas.forms import AreaChildForm, AreaImportForm, AreaRenameForm, AreaRevokeForm, GrantForm, PersonForm
+from areas.forms import (
+    AreaChildForm,
+    AreaImportForm,
+    AreaRenameForm,
+    AreaRevokeForm,
+    GrantForm,
+    PasswordResetForm,
+    PersonForm,
+)
 from areas.models import Area, AreaUserObjectPermission
 from areas.roles import ROLE_ACTIONS, role_from_codename
 from areas.scopes import grants_of, may, prefixes_for
@@ -37,7 +45,9 @@ __all__ = [
     "person_add",
     "person_detail",
     "person_list",
+    "person_password",
     "person_revoke",
+    "person_status",
 ]
 
 User = get_user_model()
@@ -307,7 +317,8 @@ def person_detail(request, pk: int):
     grants = _grant_rows(person)
     for grant in grants:
         grant["can_revoke"] = request.user.is_superuser or any(grant["area"].code.startswith(p) for p in manageable)
-    return render(request, "areas/person_detail.html", {"person": person, "grants": grants, "form": form})
+    context = {"person": person, "grants": grants, "form": form, "password_form": PasswordResetForm()}
+    return render(request, "areas/person_detail.html", context)
 
 
 @login_required
@@ -323,4 +334,38 @@ def person_revoke(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The role was revoked."))
+    return redirect("areas:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_status(request, pk: int):
+    """Deactivate a person who has left, or reactivate them."""
+    person = _person_or_404(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_person_active(
+            actor=request.user, person=person, active=active, reason=request.POST.get("reason", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The login was enabled.") if active else _("The login was disabled."))
+    return redirect("areas:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_password(request, pk: int):
+    person = _person_or_404(request.user, pk)
+    form = PasswordResetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["password"]))
+        return redirect("areas:person_detail", pk=person.pk)
+    try:
+        services.reset_password(actor=request.user, person=person, password=form.cleaned_data["password"])
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The password was reset; ask the person to change it after logging in."))
     return redirect("areas:person_detail", pk=person.pk)

@@ -157,3 +157,37 @@ def test_a_grant_form_error_is_shown_next_to_the_field(personas, client_for):
     assert response.status_code == 200
     assert response.context["form"].errors["area"]
     assert not User.objects.filter(username="clerk_y").exists()
+
+
+def test_a_county_officer_disables_a_clerk_who_left_and_the_clerk_cannot_log_in(personas, client_for):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    clerk = personas["village_clerk"]
+    response = client_for(personas["county_officer"]).post(
+        reverse("areas:person_status", kwargs={"pk": clerk.pk}), {"active": "0"}
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.get(pk=clerk.pk).is_active
+    assert not Client().login(username=clerk.username, password=PASSWORD)
+    assert ObjectChange.objects.filter(object_pk=str(clerk.pk), after={"is_active": False}).exists()
+
+
+def test_a_county_officer_cannot_disable_someone_whose_roles_reach_beyond_the_county(personas):
+    province_officer = personas["province_officer"]
+    services.grant_role(actor=None, user=province_officer, role="auditor", area_code="530921000000")
+
+    with pytest.raises(PermissionDenied):
+        services.set_person_active(actor=personas["county_officer"], person=province_officer, active=False)
+    assert User.objects.get(pk=province_officer.pk).is_active
+
+
+def test_a_reset_password_is_never_written_to_the_trail(personas):
+    clerk = personas["village_clerk"]
+    services.reset_password(actor=personas["county_officer"], person=clerk, password="brand-new-password-5")
+
+    assert User.objects.get(pk=clerk.pk).check_password("brand-new-password-5")
+    change = ObjectChange.objects.get(object_pk=str(clerk.pk), action="update")
+    assert "brand-new-password-5" not in str(change.after)

@@ -136,6 +136,24 @@ ROUTES: list[Route] = [
         data=lambda person: {"role": "auditor", "area": person.subject_area},
         success=(302,),
     ),
+    Route(
+        "areas:person_status",
+        method="post",
+        action=Action.MANAGE_PEOPLE,
+        target="person",
+        kwargs=lambda person: {"pk": person.pk},
+        data=lambda person: {"active": "0"},
+        success=(302,),
+    ),
+    Route(
+        "areas:person_password",
+        method="post",
+        action=Action.MANAGE_PEOPLE,
+        target="person",
+        kwargs=lambda person: {"pk": person.pk},
+        data=lambda person: {"password": "another-long-pass-7"},
+        success=(302,),
+    ),
     # pages: audit
     Route("core:change_list", action=Action.AUDIT),
     # API
