@@ -7,7 +7,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
-__all__ = ["IdleTimeoutMiddleware", "RequestIdMiddleware", "current_request_id"]
+__all__ = ["ChineseFirstLocaleMiddleware", "IdleTimeoutMiddleware", "RequestIdMiddleware", "current_request_id"]
 
 _request_id: ContextVar[uuid.UUID | None] = ContextVar("request_id", default=None)
 _VALID_INCOMING = re.compile(r"^[0-9a-fA-F-]{32,36}$")
@@ -54,3 +54,28 @@ class IdleTimeoutMiddleware:
             if request.session.get("_active_minute") != minute:
                 request.session["_active_minute"] = minute
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose another language with the switch (a cookie).
+
+    Django's LocaleMiddleware follows the browser's Accept-Language; an office PC set up in
+    English would then show English pages to a clerk who never asked for them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

@@ -45,3 +45,10 @@ def test_the_404_page_names_nothing_of_the_object(personas, client_for):
     response = client_for(personas["charlie"]).get(reverse("areas:area_detail", kwargs={"code": "530921201200"}))
     assert response.status_code == 404
     assert "孔兴" not in response.content.decode()
+
+
+def test_a_browser_set_to_english_still_gets_chinese_until_english_is_chosen(world):
+    from django.test import Client
+
+    response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get(reverse("login"))
+    assert '<html lang="zh-hans">' in response.content.decode()
