@@ -16,3 +16,14 @@ def test_the_filter_rewrites_the_record():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "checked %s", ("440524188001010014",), None)
     MaskPersonalDataFilter().filter(record)
     assert "440524188001010014" not in record.getMessage()
+
+
+def test_celery_workers_keep_the_masking_log_configuration():
+    from celery.signals import setup_logging
+
+    from config.celery import use_django_logging
+
+    assert use_django_logging in [receiver() for _key, receiver in setup_logging.receivers]
+    use_django_logging()
+    handlers = logging.getLogger().handlers
+    assert any(isinstance(f, MaskPersonalDataFilter) for handler in handlers for f in handler.filters)
