@@ -1,0 +1,20 @@
+from decimal import Decimal
+
+import pytest
+
+from households.lines import poverty_line_for
+from households.models import PovertyLine
+
+
+@pytest.mark.django_db
+def test_the_seeded_national_line_applies_and_stays_in_force_until_a_newer_one(world):
+    assert poverty_line_for(2016, "national", "530921201200").amount == Decimal("2952")
+    later = poverty_line_for(2026, "national", "530921201200")
+    assert (later.amount, later.year) == (Decimal("4000"), 2020)
+
+
+@pytest.mark.django_db
+def test_a_provincial_standard_uses_the_provinces_line_or_falls_back_to_the_national(world):
+    PovertyLine.objects.create(year=2020, level="provincial", area_id="530000000000", amount=Decimal("4300"))
+    assert poverty_line_for(2021, "provincial", "530921201200").amount == Decimal("4300")
+    assert poverty_line_for(2021, "provincial", "520100000000").amount == Decimal("4000")
