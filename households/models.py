@@ -126,6 +126,9 @@ class HouseholdCounter(models.Model):
     village = models.OneToOneField(Area, primary_key=True, on_delete=models.PROTECT, related_name="+")
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.last_number}"
+
 
 class HouseholdQuerySet(ScopedQuerySet):
     area_field = "village__code"  # the foreign key holds the code: no join
@@ -383,6 +386,9 @@ class HouseholdYear(models.Model):
         verbose_name_plural = "年度定案数据"
         constraints = [models.UniqueConstraint(fields=["household", "year"], name="household_year_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
 
 class FindingQuerySet(ScopedQuerySet):
     area_field = "area_code"
@@ -413,3 +419,6 @@ class QualityFinding(models.Model):
         verbose_name_plural = "数据质量问题"
         ordering = ["household", "rule"]
         indexes = [models.Index(fields=["area_code", "rule"], name="finding_area_rule_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}"
