@@ -9,15 +9,21 @@ from rest_framework.routers import DefaultRouter
 from areas import api as areas_api
 from areas import views as areas_views
 from core import api_views as core_api
+from core import job_views
+from households import urls_import as households_import_urls
+from households import urls_quality as households_quality_urls
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("areas", areas_api.AreaViewSet, basename="area")
 router.register("changes", core_api.ObjectChangeViewSet, basename="change")
+router.register("jobs", job_views.JobViewSet, basename="job")
 
 api_patterns = [
     path("auth/token/", areas_api.TokenView.as_view(), name="auth_token"),
     path("me/", areas_api.MeView.as_view(), name="me"),
+    *households_import_urls.api_urlpatterns,
+    *households_quality_urls.api_urlpatterns,
     *router.urls,
 ]
 
@@ -30,6 +36,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("areas.urls")),
     path("", include("core.urls")),
+    path("", include("households.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

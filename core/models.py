@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.querysets import ScopedQuerySet
 
-__all__ = ["ChangeAction", "ObjectChange"]
+__all__ = ["ChangeAction", "Job", "JobStatus", "ObjectChange"]
 
 
 class ChangeAction(models.TextChoices):
@@ -72,3 +72,59 @@ class ObjectChange(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(key, before.get(key), after.get(key)) for key in keys]
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobQuerySet(ScopedQuerySet):
+    area_field = "area_code"
+
+
+class Job(models.Model):
+    """A piece of background work (an import, an area-wide check, a report) and its progress.
+
+    The browser polls the row; the task updates it. ``attempts`` counts how often a worker took
+    the job up: a job whose worker died is taken up again, and one that keeps killing its worker
+    stops after JOB_MAX_ATTEMPTS with status failed. ``file`` is set only once the file is whole.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    file = models.CharField(_("file"), max_length=255, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.area_code} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(self.progress * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -151,3 +151,9 @@ def count_page_queries(queries) -> int:
         for query in queries
         if "django_session" not in query["sql"] and not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     )
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Files written by jobs and uploads go to a fresh folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"

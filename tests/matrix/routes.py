@@ -154,8 +154,10 @@ ROUTES: list[Route] = [
         data=lambda person: {"password": "another-long-pass-7"},
         success=(302,),
     ),
-    # pages: audit
+    # pages: audit and jobs
     Route("core:change_list", action=Action.AUDIT),
+    Route("core:job_detail", action=None, target="job", kwargs=lambda job: {"pk": job.pk}),
+    Route("core:job_download", action=None, target="job", kwargs=lambda job: {"pk": job.pk}),
     # API
     Route("api:me", api=True, action=None),
     Route("api:area-list", api=True),
@@ -204,6 +206,9 @@ ROUTES: list[Route] = [
         success=(201,),
     ),
     Route("api:change-list", api=True, action=Action.AUDIT),
+    Route("api:job-list", api=True, action=None),
+    Route("api:job-detail", api=True, action=None, target="job", kwargs=lambda job: {"pk": job.pk}),
+    Route("api:job-download", api=True, action=None, target="job", kwargs=lambda job: {"pk": job.pk}),
     Route("api:change-detail", api=True, action=Action.AUDIT, target="change", kwargs=lambda change: {"pk": change.pk}),
     # public
     Route("login", action="public"),
@@ -224,3 +229,15 @@ EXEMPT = {
     "set_language": "language switch, no data; tested in tests/core/test_accounts.py",
     "admin:": "Django's admin: superusers only (staff flag), guarded by Django itself",
 }
+
+
+def _extend() -> None:
+    """Each part of the application keeps its routes in its own file next to this one."""
+    from tests.matrix import routes_households, routes_import, routes_quality
+
+    for module in (routes_households, routes_import, routes_quality):
+        ROUTES.extend(module.ROUTES)
+        EXEMPT.update(getattr(module, "EXEMPT", {}))
+
+
+_extend()

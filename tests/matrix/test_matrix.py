@@ -11,7 +11,8 @@ from areas.codes import LEVEL_DIGITS
 from areas.models import Area, AreaUserObjectPermission
 from areas.roles import ROLE_ACTIONS
 from core.audit import record_change
-from core.models import ChangeAction, ObjectChange
+from core.jobs import publish_file
+from core.models import ChangeAction, Job, ObjectChange
 from tests.conftest import ROLE_AREAS, WORLD, make_user
 from tests.matrix.routes import EXEMPT, ROUTES
 
@@ -51,6 +52,8 @@ def _cases():
                     continue
             elif route.target in ("person", "change"):
                 target = base
+            elif route.target == "job":
+                target = f"{relation}:{base}"
             else:
                 if relation not in ("own", "any"):
                     continue  # a route without an object has nothing to be a sibling of
@@ -63,6 +66,8 @@ def _expected(route, role: str, target: str | None) -> tuple[int, ...]:
         return route.success
     if role == "anonymous":
         return (401,) if route.api else (302,)
+    if route.target == "job":  # a job belongs to the user who asked for it
+        return route.success if target.startswith(("own:", "any:")) and role != "anonymous" else (404,)
     visible = target is None or (role in ROLE_AREAS and target.startswith(_prefix(ROLE_AREAS[role][0])))
     if route.target in ("person", "change") and (role == "nobody" or route.action not in ROLE_ACTIONS[role]):
         return (403,)  # people and audit records: a role without the action has no such list at all
@@ -88,6 +93,11 @@ def test_route_answers_by_role_and_scope(route, role, target_code, personas, cli
     elif route.target == "person":
         target = make_user(f"subject_{target_code}", "auditor", target_code)
         target.subject_area = target_code
+    elif route.target == "job":
+        relation, area_code = target_code.split(":")
+        owner = personas[role] if relation in ("own", "any") and role != "anonymous" else make_user(f"owner_{area_code}")
+        target = Job.objects.create(kind="household_import", area_code=area_code, requested_by=owner, status="done")
+        publish_file(target, lambda path: path.write_bytes(b"PK test"), "结果.xlsx")
     elif route.target == "change":
         area = Area.objects.get(code=target_code)
         target = record_change(

@@ -1,0 +1,1 @@
+"""Celery tasks of the Excel import; see households/tasks.py."""
