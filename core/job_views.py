@@ -52,7 +52,9 @@ def _download(user, job: Job) -> FileResponse:
     path = job_file_path(job.file)
     if not path.exists():
         raise Http404
-    record_change(actor=user, obj=job, action=ChangeAction.EXPORT, area_code=job.area_code, after={"file": job.file_name})
+    record_change(
+        actor=user, obj=job, action=ChangeAction.EXPORT, area_code=job.area_code, after={"file": job.file_name}
+    )
     return FileResponse(open(path, "rb"), as_attachment=True, filename=job.file_name)
 
 
@@ -68,8 +70,20 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "area_code", "status", "progress", "total", "percent", "attempts", "result", "file_name",
-            "error", "created_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "area_code",
+            "status",
+            "progress",
+            "total",
+            "percent",
+            "attempts",
+            "result",
+            "file_name",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 

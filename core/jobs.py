@@ -49,7 +49,8 @@ def claim_job(job_id: int) -> Job | None:
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
-            error=_("Stopped after %(count)s attempts: the job ended its worker each time.") % {"count": job.attempts - 1},
+            error=_("Stopped after %(count)s attempts: the job ended its worker each time.")
+            % {"count": job.attempts - 1},
         )
         return None
     return job

@@ -95,7 +95,9 @@ def test_route_answers_by_role_and_scope(route, role, target_code, personas, cli
         target.subject_area = target_code
     elif route.target == "job":
         relation, area_code = target_code.split(":")
-        owner = personas[role] if relation in ("own", "any") and role != "anonymous" else make_user(f"owner_{area_code}")
+        owner = (
+            personas[role] if relation in ("own", "any") and role != "anonymous" else make_user(f"owner_{area_code}")
+        )
         target = Job.objects.create(kind="household_import", area_code=area_code, requested_by=owner, status="done")
         publish_file(target, lambda path: path.write_bytes(b"PK test"), "结果.xlsx")
     elif route.target == "change":
