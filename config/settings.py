@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "guardian",
     "django_htmx",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core",

@@ -33,6 +33,8 @@ class Route:
     query: Callable | None = None
     multipart: bool = False
     success: tuple[int, ...] = (200,)
+    #: whether an accepted request of this route changes data (a POST that only computes does not)
+    writes: bool = True
 
     @property
     def label(self) -> str:
@@ -218,6 +220,7 @@ ROUTES: list[Route] = [
         api=True,
         action="public",
         data=lambda _: {"username": "nobody", "password": "a-long-test-password-1"},
+        writes=False,
     ),
     Route("schema", action="public"),
     Route("api_docs", action="public"),
@@ -231,13 +234,17 @@ EXEMPT = {
 }
 
 
-def _extend() -> None:
-    """Each part of the application keeps its routes in its own file next to this one."""
+def all_routes() -> list[Route]:
+    """ROUTES above, and those each part of the application keeps in its own file next to this one."""
     from tests.matrix import routes_households, routes_import, routes_quality
 
+    return [*ROUTES, *routes_households.ROUTES, *routes_import.ROUTES, *routes_quality.ROUTES]
+
+
+def all_exempt() -> dict[str, str]:
+    from tests.matrix import routes_households, routes_import, routes_quality
+
+    exempt = dict(EXEMPT)
     for module in (routes_households, routes_import, routes_quality):
-        ROUTES.extend(module.ROUTES)
-        EXEMPT.update(getattr(module, "EXEMPT", {}))
-
-
-_extend()
+        exempt.update(getattr(module, "EXEMPT", {}))
+    return exempt

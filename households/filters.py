@@ -1,0 +1,67 @@
+"""The household list's filters, shared by the list page, its exports and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from households.choices import CAUSES, EntryState, HouseholdStatus, PovertyAttribute
+from households.models import Household, Member
+
+__all__ = ["HouseholdFilter", "SORTS"]
+
+#: sort keys offered on the list, and the columns they order by
+SORTS = {
+    "household_no": ("household_no",),
+    "-household_no": ("-household_no",),
+    "head_name": ("head_name", "household_no"),
+    "size": ("household_size", "household_no"),
+    "-size": ("-household_size", "household_no"),
+    "income": ("net_income_per_capita", "household_no"),
+    "-income": ("-net_income_per_capita", "household_no"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="查询")
+    village = django_filters.CharFilter(method="in_area", label="所在村")
+    group = django_filters.CharFilter(field_name="village_group_id", label="所在组")
+    attribute = django_filters.ChoiceFilter(
+        field_name="poverty_attribute", choices=PovertyAttribute.choices, label="贫困户属性"
+    )
+    cause = django_filters.ChoiceFilter(field_name="main_cause", choices=CAUSES, label="主要致贫原因")
+    status = django_filters.ChoiceFilter(field_name="status", choices=HouseholdStatus.choices, label="脱贫属性")
+    entry_state = django_filters.ChoiceFilter(field_name="entry_state", choices=EntryState.choices, label="填报状态")
+    has_errors = django_filters.BooleanFilter(method="with_errors", label="有质量错误")
+    sort = django_filters.ChoiceFilter(method="sort_by", choices=[(key, key) for key in SORTS], label="排序")
+
+    class Meta:
+        model = Household
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        """Household number (a prefix), the last 4 characters of a member's ID number, or a
+        member's name."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if len(value) == 4 and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "Xx")):
+            tail = Member.objects.filter(household=OuterRef("pk"), is_active=True, id_number__endswith=value.upper())
+            return queryset.filter(Q(household_no__startswith=value) | Q(Exists(tail)))
+        if value.isdigit():
+            return queryset.filter(household_no__startswith=value)
+        named = Member.objects.filter(household=OuterRef("pk"), is_active=True, name__contains=value)
+        return queryset.filter(Q(head_name__contains=value) | Q(Exists(named)))
+
+    def in_area(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(village__code__startswith=value) if value.isdigit() else queryset
+
+    def with_errors(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(quality_errors__gt=0) if value else queryset.filter(quality_errors=0)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, ("household_no",)))
