@@ -10,6 +10,7 @@ from areas import api as areas_api
 from areas import views as areas_views
 from core import api_views as core_api
 from core import job_views
+from households import api as households_api
 from households import urls_import as households_import_urls
 from households import urls_quality as households_quality_urls
 
@@ -18,6 +19,8 @@ router.include_root_view = False
 router.register("areas", areas_api.AreaViewSet, basename="area")
 router.register("changes", core_api.ObjectChangeViewSet, basename="change")
 router.register("jobs", job_views.JobViewSet, basename="job")
+router.register("households", households_api.HouseholdViewSet, basename="household")
+router.register("members", households_api.MemberViewSet, basename="member")
 
 api_patterns = [
     path("auth/token/", areas_api.TokenView.as_view(), name="auth_token"),

@@ -53,7 +53,7 @@ def exception_handler(exc, context):
     ``fields`` maps an input to its messages when the error is about particular inputs.
     """
     if isinstance(exc, ServiceError):
-        fields = {exc.field: [exc.message]} if exc.field else {}
+        fields = getattr(exc, "fields", None) or ({exc.field: [exc.message]} if exc.field else {})
         body = {"status": exc.status_code, "code": exc.code, "message": exc.message, "fields": fields}
         if exc.details is not None:
             body["details"] = exc.details

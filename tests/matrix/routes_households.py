@@ -28,7 +28,44 @@ def _edit_post(household) -> dict:
     }  # fmt: skip
 
 
+def _api_create(target) -> dict:
+    from tests.households.conftest import family_of_four
+
+    head = family_of_four(6)[0]
+    return {"village": target.code, "main_cause": "01", "distance_to_main_road_km": "1", "members": [head]}
+
+
 ROUTES = [
+    Route("api:household-list", api=True),
+    Route(
+        "api:household-list",
+        method="post",
+        api=True,
+        action=Action.CAPTURE,
+        target="area",
+        levels=(Level.VILLAGE,),
+        data=_api_create,
+        success=(201,),
+    ),
+    Route("api:household-detail", api=True, target="household", kwargs=lambda h: {"pk": h.pk}),
+    Route(
+        "api:household-detail",
+        method="patch",
+        api=True,
+        action=Action.CAPTURE,
+        target="household",
+        kwargs=lambda h: {"pk": h.pk},
+        data=lambda h: {"version": h.version, "wage_income": "1234.00"},
+    ),
+    Route("api:household-findings", api=True, target="household", kwargs=lambda h: {"pk": h.pk}),
+    Route(
+        "api:member-reveal",
+        method="post",
+        api=True,
+        action=Action.REVEAL,
+        target="member",
+        kwargs=lambda m: {"pk": m.pk},
+    ),
     Route("households:household_list"),
     Route("households:household_export", kwargs=lambda _: {"fmt": "csv"}),
     Route(

@@ -1,0 +1,113 @@
+"""API shapes of households and members. ID numbers go out masked; the full number only through
+the logged reveal endpoint."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from households.idnumbers import mask_id_number
+from households.models import Household, Member, QualityFinding
+from households.services import HOUSEHOLD_INPUT_FIELDS, MEMBER_INPUT_FIELDS
+
+__all__ = [
+    "FindingSerializer",
+    "HouseholdDetailSerializer",
+    "HouseholdListSerializer",
+    "HouseholdWriteSerializer",
+    "MemberSerializer",
+]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    id_number_masked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = ["id", "position", "is_active", "birth_date", "change_reason", "changed_on", "id_number_masked"] + [
+            name for name in MEMBER_INPUT_FIELDS if name != "id_number"
+        ]
+        read_only_fields = fields
+
+    def get_id_number_masked(self, member: Member) -> str:
+        return mask_id_number(member.id_number)
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QualityFinding
+        fields = ["id", "rule", "severity", "field", "member_position", "message", "note", "found_at", "resolved_at"]
+        read_only_fields = fields
+
+
+class HouseholdListSerializer(serializers.ModelSerializer):
+    village = serializers.CharField(source="village_id", read_only=True)
+    village_group = serializers.CharField(source="village_group_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id", "household_no", "village", "village_group", "head_name", "household_size", "poverty_attribute",
+            "main_cause", "other_causes", "status", "exit_year", "entry_state", "net_income_per_capita",
+            "quality_errors", "quality_warnings", "version", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class HouseholdDetailSerializer(serializers.ModelSerializer):
+    village = serializers.CharField(source="village_id", read_only=True)
+    village_group = serializers.CharField(source="village_group_id", read_only=True, allow_null=True)
+    members = serializers.SerializerMethodField()
+    findings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Household
+        fields = [
+            "id", "household_no", "village", "village_group", "survey_year", "status", "exit_year", "entry_state",
+            "head_name", "household_size", "net_income", "net_income_per_capita", *HOUSEHOLD_INPUT_FIELDS,
+            "quality_errors", "quality_warnings", "version", "created_at", "updated_at", "members", "findings",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_members(self, household: Household) -> list[dict]:
+        members = household.members.order_by("-is_active", "position")
+        return MemberSerializer(members, many=True).data
+
+    def get_findings(self, household: Household) -> list[dict]:
+        return FindingSerializer(household.findings.filter(resolved_at__isnull=True), many=True).data
+
+
+class MemberWriteSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, allow_null=True)
+    remove = serializers.BooleanField(required=False, default=False)
+    change_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    confirm_conversion = serializers.BooleanField(required=False, default=False)
+
+    class Meta:
+        model = Member
+        fields = ["id", "remove", "change_reason", "confirm_conversion", *MEMBER_INPUT_FIELDS]
+        extra_kwargs = {
+            "gender": {"required": False, "allow_blank": True},
+            "name": {"required": False},
+            "relation": {"required": False},
+            "id_number": {"required": False, "validators": []},
+        }
+
+    def validate(self, attrs):
+        return attrs  # the rules are the service's; nothing here would catch what it does not
+
+
+class HouseholdWriteSerializer(serializers.ModelSerializer):
+    village = serializers.CharField(required=False, help_text="village code (12 digits), when creating")
+    village_group = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    version = serializers.IntegerField(required=False, help_text="the version you read; required when changing")
+    members = MemberWriteSerializer(many=True, required=False)
+    submit = serializers.BooleanField(required=False, default=False)
+    notes = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+
+    class Meta:
+        model = Household
+        fields = ["village", "village_group", "version", "submit", "notes", "members", *HOUSEHOLD_INPUT_FIELDS]
+        extra_kwargs = {name: {"required": False} for name in HOUSEHOLD_INPUT_FIELDS}
+
+    def validate(self, attrs):
+        return attrs

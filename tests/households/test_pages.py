@@ -1,0 +1,218 @@
+"""The survey form, the list and the detail page as a clerk uses them in the browser."""
+
+import csv
+import io
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core.models import ObjectChange
+from households.models import Household
+from households.services import save_household
+from tests.conftest import count_page_queries
+from tests.households.conftest import KONGXING, family_of_four, household_input
+
+
+def _form_data(members, **extra):
+    data = {
+        "village": KONGXING, "identification_standard": "national", "poverty_attribute": "general",
+        "housing_safety": "01", "main_cause": "01", "other_causes": ["08"], "distance_to_main_road_km": "1.2",
+        "wage_income": "2400", "business_income": "1500", "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": "0", "draft": "1",
+    }  # fmt: skip
+    for index, member in enumerate(members):
+        prefix = f"members-{index}-"
+        data.update({
+            prefix + "name": member["name"], prefix + "id_number": member["id_number"], prefix + "relation": member["relation"],
+            prefix + "id_type": "resident_id", prefix + "ethnicity": "01", prefix + "political_status": "13",
+            prefix + "school_status": member.get("school_status", "01"), prefix + "health": "01",
+            prefix + "education": member.get("education", ""), prefix + "work_months": "0", prefix + "has_medical_insurance": "on",
+        })  # fmt: skip
+        if member.get("id"):
+            data[prefix + "id"] = str(member["id"])
+    data.update(extra)
+    return data
+
+
+def test_a_clerk_registers_a_household_of_five_fixing_a_wrong_id_number_on_the_way(personas, client_for):
+    client = client_for(personas["village_clerk"])
+    url = reverse("households:household_add") + f"?village={KONGXING}"
+    members = [*family_of_four(), dict(family_of_four(3)[0], name="杨老汉", relation="11")]
+    wrong = [dict(m) for m in members]
+    wrong[2]["id_number"] = wrong[2]["id_number"][:17] + ("1" if wrong[2]["id_number"][17] != "1" else "2")
+
+    refused = client.post(url, _form_data(wrong))
+    saved = client.post(url, _form_data(members))
+
+    assert refused.status_code == 200
+    assert refused.context["formset"].forms[2].errors["id_number"]
+    assert saved.status_code == 302
+    household = Household.objects.get()
+    assert household.household_size == 5
+    assert saved["Location"] == reverse("households:household_edit", kwargs={"pk": household.pk})
+
+
+def test_submitting_on_the_page_asks_for_notes_then_succeeds(personas, client_for, saved_household):
+    client = client_for(personas["village_clerk"])
+    url = reverse("households:household_edit", kwargs={"pk": saved_household.pk})
+    members = [
+        dict(m, id=pk)
+        for m, pk in zip(
+            family_of_four(), saved_household.members.order_by("position").values_list("pk", flat=True), strict=True
+        )
+    ]
+    rich = _form_data(members, version="1", wage_income="90000", submit="1")
+    rich.pop("draft")
+
+    first = client.post(url, rich)
+    assert first.status_code == 200
+    assert [w["rule"] for w in first.context["submit_problems"]["warnings"]] == ["income_above_line"]
+    saved = client.post(url, {**rich, "note:income_above_line:net_income_per_capita:": "外出务工收入不稳定，已核实"})
+
+    assert saved.status_code == 302
+    assert Household.objects.get(pk=saved_household.pk).entry_state == "submitted"
+
+
+def test_the_second_of_two_clerks_is_told_who_changed_what_and_keeps_the_entries(personas, client_for, saved_household):
+    url = reverse("households:household_edit", kwargs={"pk": saved_household.pk})
+    members = [
+        dict(m, id=pk)
+        for m, pk in zip(
+            family_of_four(), saved_household.members.order_by("position").values_list("pk", flat=True), strict=True
+        )
+    ]
+    client_for(personas["township_reviewer"]).post(url, _form_data(members, version="1", wage_income="3100"))
+
+    response = client_for(personas["village_clerk"]).post(url, _form_data(members, version="1", phone="0883-7654321"))
+
+    assert response.status_code == 200
+    message = [str(m) for m in response.context["messages"]][0]
+    assert personas["township_reviewer"].username in message
+    assert "工资性收入" in message
+    assert response.context["form"]["phone"].value() == "0883-7654321"  # nothing typed is lost
+    assert Household.objects.get(pk=saved_household.pk).phone == ""
+
+
+def test_the_list_stays_within_ten_queries_whatever_the_number_of_households(personas, client_for):
+    client = client_for(personas["county_officer"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("households:household_list"), {"q": "杨", "sort": "-income"})
+        assert response.status_code == 200
+        return count_page_queries(captured), response
+
+    for offset in range(3):
+        save_household(
+            actor=personas["village_clerk"],
+            village_code=KONGXING,
+            fields=household_input(),
+            members=family_of_four(offset),
+        )
+    few, _ = queries()
+    for offset in range(3, 30):
+        save_household(
+            actor=personas["village_clerk"],
+            village_code=KONGXING,
+            fields=household_input(),
+            members=family_of_four(offset),
+        )
+    many, response = queries()
+
+    assert few == many
+    assert many <= 10
+    assert len(response.context["page"]) == 30
+
+
+def test_the_detail_page_stays_within_twelve_queries_on_every_tab(personas, client_for, saved_household):
+    client = client_for(personas["township_reviewer"])
+    for tab in ("members", "income", "conditions", "findings", "history"):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(
+                reverse("households:household_detail", kwargs={"pk": saved_household.pk}), {"tab": tab}
+            )
+        assert response.status_code == 200
+        assert count_page_queries(captured) <= 12, tab
+
+
+def test_id_numbers_are_masked_in_the_list_detail_and_history(personas, client_for, saved_household):
+    client = client_for(personas["township_reviewer"])
+    numbers = list(saved_household.members.values_list("id_number", flat=True))
+    save_household(
+        actor=personas["village_clerk"],
+        household_id=saved_household.pk,
+        expected_version=1,
+        fields={},
+        members=[{"id": saved_household.members.get(position=4).pk, "remove": True, "change_reason": "02"}],
+    )
+    pages = [
+        client.get(reverse("households:household_list")),
+        client.get(reverse("households:household_detail", kwargs={"pk": saved_household.pk})),
+        client.get(reverse("households:household_detail", kwargs={"pk": saved_household.pk}), {"tab": "history"}),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert not any(number in body for number in numbers)
+    assert numbers[0][:6] + "********" + numbers[0][-4:] in pages[1].content.decode()
+
+
+def test_the_reveal_button_shows_one_number_and_records_it(personas, client_for, saved_household):
+    member = saved_household.members.get(position=1)
+    response = client_for(personas["village_clerk"]).post(reverse("households:member_reveal", kwargs={"pk": member.pk}))
+    assert member.id_number in response.content.decode()
+    assert ObjectChange.objects.filter(action="reveal").count() == 1
+
+
+def test_the_csv_export_is_the_filtered_list_with_masked_ids(personas, client_for, saved_household):
+    response = client_for(personas["township_reviewer"]).get(
+        reverse("households:household_export", kwargs={"fmt": "csv"}), {"q": "杨大山"}
+    )
+    content = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
+    assert content.startswith("\ufeff")
+    assert rows[0][:2] == ["户编号", "户主姓名"]
+    assert rows[1][0] == saved_household.household_no
+    assert "********" in rows[1][2]
+    assert ObjectChange.objects.filter(action="export").count() == 1
+
+
+def test_the_excel_export_opens_and_keeps_ids_as_text(personas, client_for, saved_household):
+    response = client_for(personas["county_officer"]).get(
+        reverse("households:household_export", kwargs={"fmt": "xlsx"})
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[1][0] == saved_household.household_no
+    assert rows[1][2].startswith("530921") and "*" in rows[1][2]
+
+
+def test_the_id_check_says_what_is_wrong_as_it_is_typed(personas, client_for):
+    client = client_for(personas["village_clerk"])
+    wrong = client.post(reverse("households:check_id"), {"members-0-id_number": "110105194912310021"}).content.decode()
+    right = client.post(reverse("households:check_id"), {"members-0-id_number": "11010519491231002x"}).content.decode()
+    assert "error" in wrong and "X" in wrong
+    assert "1949-12-31" in right
+
+
+def test_live_figures_follow_the_amounts_and_members(personas, client_for):
+    response = client_for(personas["village_clerk"]).post(
+        reverse("households:live_figures"),
+        {
+            "wage_income": "3000",
+            "business_expense": "600",
+            "members-TOTAL_FORMS": "3",
+            "members-0-name": "甲",
+            "members-1-name": "乙",
+            "members-2-name": "丙",
+            "members-2-remove": "on",
+        },
+    )
+    assert response.context["figures"].net_income_per_capita == 1200
+
+
+def test_a_new_member_row_comes_with_the_next_index(personas, client_for):
+    body = client_for(personas["village_clerk"]).get(reverse("households:member_row"), {"index": "4"}).content.decode()
+    assert 'name="members-4-name"' in body
+    assert 'value="5"' in body and "hx-swap-oob" in body
