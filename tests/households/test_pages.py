@@ -24,12 +24,13 @@ def _form_data(members, **extra):
     }  # fmt: skip
     for index, member in enumerate(members):
         prefix = f"members-{index}-"
-        data.update({
-            prefix + "name": member["name"], prefix + "id_number": member["id_number"], prefix + "relation": member["relation"],
-            prefix + "id_type": "resident_id", prefix + "ethnicity": "01", prefix + "political_status": "13",
-            prefix + "school_status": member.get("school_status", "01"), prefix + "health": "01",
-            prefix + "education": member.get("education", ""), prefix + "work_months": "0", prefix + "has_medical_insurance": "on",
-        })  # fmt: skip
+        values = {
+            "name": member["name"], "id_number": member["id_number"], "relation": member["relation"],
+            "id_type": "resident_id", "ethnicity": "01", "political_status": "13",
+            "school_status": member.get("school_status", "01"), "health": "01",
+            "education": member.get("education", ""), "work_months": "0", "has_medical_insurance": "on",
+        }  # fmt: skip
+        data.update({prefix + key: value for key, value in values.items()})
         if member.get("id"):
             data[prefix + "id"] = str(member["id"])
     data.update(extra)
