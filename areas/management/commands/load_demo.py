@@ -77,6 +77,9 @@ class Command(BaseCommand):
             if not User.objects.filter(username="admin").exists():
                 User.objects.create_superuser("admin", "", password)
         self.stdout.write(f"demo areas added: {added}")
+        from households.demo import create_demo_households
+
+        self.stdout.write(f"demo households added: {create_demo_households()}")
         self.stdout.write(f"demo logins (password {password}):")
         for username, full_name, role, code in DEMO_USERS:
             self.stdout.write(f"  {username:<18} {role:<18} {code}  {full_name}")
