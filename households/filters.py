@@ -41,8 +41,8 @@ class HouseholdFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        """Household number (a prefix), the last 4 characters of a member's ID number, or a
-        member's name."""
+        """Household number (a prefix), the last 4 characters of a member's ID number, or the
+        beginning of a member's name (a surname or a whole name)."""
         value = value.strip()
         if not value:
             return queryset
@@ -51,8 +51,9 @@ class HouseholdFilter(django_filters.FilterSet):
             return queryset.filter(Q(household_no__startswith=value) | Q(Exists(tail)))
         if value.isdigit():
             return queryset.filter(household_no__startswith=value)
-        named = Member.objects.filter(household=OuterRef("pk"), is_active=True, name__contains=value)
-        return queryset.filter(Q(head_name__contains=value) | Q(Exists(named)))
+        # names match from their start (a surname, or a whole name), which an index can serve
+        named = Member.objects.filter(household=OuterRef("pk"), is_active=True, name__startswith=value)
+        return queryset.filter(Q(head_name__startswith=value) | Q(Exists(named)))
 
     def in_area(self, queryset, name, value):
         value = value.strip()

@@ -292,7 +292,8 @@ class Household(models.Model):
         ordering = ["household_no"]
         indexes = [
             models.Index(fields=["village", "status"], name="household_village_status_idx"),
-            models.Index(fields=["head_name"], name="household_head_name_idx"),
+            # prefix search by name (LIKE '杨%') uses these on PostgreSQL
+            models.Index(fields=["head_name"], name="household_head_name_idx", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -361,7 +362,10 @@ class Member(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(work_months__lte=12), name="member_work_months_max_12"),
         ]
-        indexes = [models.Index(fields=["id_number"], name="member_id_number_idx")]
+        indexes = [
+            models.Index(fields=["id_number"], name="member_id_number_idx"),
+            models.Index(fields=["name"], name="member_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
