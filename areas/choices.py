@@ -37,3 +37,4 @@ class Action(models.TextChoices):
     AUDIT = "audit", _("Read the audit trail")
     MANAGE_AREAS = "manage_areas", _("Add villages and groups")
     MANAGE_PEOPLE = "manage_people", _("Manage people and roles")
+    SET_QUOTA = "set_quota", _("Set the quotas of the areas below")

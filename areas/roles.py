@@ -17,12 +17,21 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_REVIEWER: frozenset({Action.VIEW, Action.CAPTURE, Action.REVIEW, Action.REVEAL, Action.EXPORT}),
     # sets quotas, approves, publishes announcements, manages projects, funds, villages and people
     Role.COUNTY_OFFICER: frozenset(
-        {Action.VIEW, Action.APPROVE, Action.REVEAL, Action.EXPORT, Action.MANAGE_AREAS, Action.MANAGE_PEOPLE}
+        {
+            Action.VIEW,
+            Action.APPROVE,
+            Action.REVEAL,
+            Action.EXPORT,
+            Action.MANAGE_AREAS,
+            Action.MANAGE_PEOPLE,
+            Action.SET_QUOTA,
+        }
     ),
     # spot-checks and views everything in the city
-    Role.CITY_INSPECTOR: frozenset({Action.VIEW, Action.INSPECT, Action.EXPORT}),
+    Role.CITY_INSPECTOR: frozenset({Action.VIEW, Action.INSPECT, Action.EXPORT, Action.SET_QUOTA}),
     # views, downloads Excel summaries and rolling plans
-    Role.PROVINCE_OFFICER: frozenset({Action.VIEW, Action.EXPORT}),
+    # (quotas: each level splits its own quota among the areas below it, DOMAIN.md section 6)
+    Role.PROVINCE_OFFICER: frozenset({Action.VIEW, Action.EXPORT, Action.SET_QUOTA}),
     # reads everything in scope, including the audit trail; changes nothing
     Role.AUDITOR: frozenset({Action.VIEW, Action.AUDIT, Action.EXPORT}),
 }

@@ -243,3 +243,11 @@ LOGGING = {
 
 # --- Domain settings whose numbers DOMAIN.md leaves open (documented defaults).
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "fupin-demo-2026")
+# publicity (DOMAIN.md section 12): the sources show 5 and 7 days; 7 unless a campaign says otherwise
+PUBLICITY_DAYS = env_int("PUBLICITY_DAYS", 7)
+PUBLICITY_MIN_DAYS = env_int("PUBLICITY_MIN_DAYS", 5)
+# field checks (DOMAIN.md section 6): the township at least 20 % of cases, the county at least 10 %
+TOWNSHIP_FIELD_CHECK_SHARE = float(env_str("TOWNSHIP_FIELD_CHECK_SHARE", "0.2"))
+COUNTY_FIELD_CHECK_SHARE = float(env_str("COUNTY_FIELD_CHECK_SHARE", "0.1"))
+# attachments (photos, scanned minutes): images and PDF only
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

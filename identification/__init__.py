@@ -1,0 +1,1 @@
+"""Identification (精准识别)."""
