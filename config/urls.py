@@ -13,6 +13,7 @@ from core import job_views
 from households import api as households_api
 from households import urls_import as households_import_urls
 from households import urls_quality as households_quality_urls
+from identification import api_urls as identification_api_urls
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -27,6 +28,7 @@ api_patterns = [
     path("me/", areas_api.MeView.as_view(), name="me"),
     *households_import_urls.api_urlpatterns,
     *households_quality_urls.api_urlpatterns,
+    *identification_api_urls.api_urlpatterns,
     *router.urls,
 ]
 
@@ -40,6 +42,7 @@ urlpatterns = [
     path("", include("areas.urls")),
     path("", include("core.urls")),
     path("", include("households.urls")),
+    path("", include("identification.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

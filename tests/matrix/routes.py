@@ -236,15 +236,34 @@ EXEMPT = {
 
 def all_routes() -> list[Route]:
     """ROUTES above, and those each part of the application keeps in its own file next to this one."""
-    from tests.matrix import routes_households, routes_import, routes_quality
+    from tests.matrix import (
+        routes_households,
+        routes_identification_api,
+        routes_identification_pages,
+        routes_import,
+        routes_quality,
+    )
 
-    return [*ROUTES, *routes_households.ROUTES, *routes_import.ROUTES, *routes_quality.ROUTES]
+    return [
+        *ROUTES,
+        *routes_households.ROUTES,
+        *routes_import.ROUTES,
+        *routes_quality.ROUTES,
+        *routes_identification_pages.ROUTES,
+        *routes_identification_api.ROUTES,
+    ]
 
 
 def all_exempt() -> dict[str, str]:
-    from tests.matrix import routes_households, routes_import, routes_quality
+    from tests.matrix import (
+        routes_households,
+        routes_identification_api,
+        routes_identification_pages,
+        routes_import,
+        routes_quality,
+    )
 
     exempt = dict(EXEMPT)
-    for module in (routes_households, routes_import, routes_quality):
+    for module in (routes_households, routes_import, routes_quality, routes_identification_pages, routes_identification_api):
         exempt.update(getattr(module, "EXEMPT", {}))
     return exempt

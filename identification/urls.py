@@ -1,0 +1,5 @@
+"""Pages of identification (namespace "identification")."""
+
+app_name = "identification"
+
+urlpatterns: list = []
