@@ -33,6 +33,8 @@ __all__ = [
     "Notice",
     "NoticeEntry",
     "Objection",
+    "PoorVillageCase",
+    "PoorVillageState",
     "Quota",
     "ScoreCard",
     "SpotCheck",
@@ -350,3 +352,46 @@ class SpotCheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spot_check_id}:{self.case_id}"
+
+
+class PoorVillageState(models.TextChoices):
+    PROPOSED = "proposed", "拟识别"
+    APPRAISED = "appraised", "乡镇村干部大会评议通过"
+    IN_PUBLICITY = "in_publicity", "公示中"
+    PUBLICIZED = "publicized", "公示期满"
+    ANNOUNCED = "announced", "已公告（贫困村）"
+    REJECTED = "rejected", "未通过"
+
+
+class PoorVillageCaseQuerySet(ScopedQuerySet):
+    area_field = "village__code"
+
+
+class PoorVillageCase(models.Model):
+    """A village's identification as a poor village: township appraisal by all village cadres of
+    the township (a vote), one publicity, one county announcement (一公示、一公告)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="village_cases")
+    village = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField("环节", max_length=16, choices=PoorVillageState.choices, default=PoorVillageState.PROPOSED)
+    version = models.PositiveIntegerField(default=1)
+    figures = models.JSONField("村情数据", default=dict)
+    vote = models.JSONField("评议表决", default=dict, blank=True)
+    publicity_starts_on = models.DateField(null=True, blank=True)
+    publicity_ends_on = models.DateField(null=True, blank=True)
+    posted_place = models.CharField(max_length=200, blank=True)
+    closing_reason = models.TextField(blank=True)
+    announced_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+
+    objects = PoorVillageCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "贫困村识别"
+        verbose_name_plural = "贫困村识别"
+        ordering = ["village_id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "village"], name="poor_village_one_per_campaign")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.get_state_display()}"
