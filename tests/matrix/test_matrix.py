@@ -49,7 +49,7 @@ def _cases():
         for role, relation, base in subjects:
             if base is None:
                 continue
-            if route.target == "area":
+            if route.target in ("area", "finding"):  # a finding: one in a village picked like an area
                 own = ROLE_AREAS[role][0] if role in ROLE_AREAS else None
                 target = _pick(base, route.levels, outside=own if relation == "parent" else None)
                 if target is None:
@@ -70,6 +70,28 @@ def _cases():
             yield pytest.param(route, role, target, id=f"{route.label}-{role}-{relation}")
 
 
+def _allows(route, role: str) -> bool:
+    """Whether the role holds the route's action; a tuple of actions means any one of them."""
+    actions = route.action if isinstance(route.action, tuple) else (route.action,)
+    return any(action in ROLE_ACTIONS[role] for action in actions)
+
+
+def _finding_in(village_code: str):
+    """Target kind "finding": an open warning of a household in the village."""
+    from households.models import Household, QualityFinding
+
+    household = Household.objects.create(household_no=f"{village_code}0001", village_id=village_code, survey_year=2024)
+    return QualityFinding.objects.create(
+        household=household,
+        area_code=village_code,
+        rule="disability_certificate",
+        severity="warning",
+        field="disability_cert_no",
+        member_position=1,
+        message="残疾，但无残疾证号。",
+    )
+
+
 def _expected(route, role: str, target: str | None) -> tuple[int, ...]:
     if route.action == "public":
         return route.success
@@ -78,13 +100,13 @@ def _expected(route, role: str, target: str | None) -> tuple[int, ...]:
     if route.target == "job":  # a job belongs to the user who asked for it
         return route.success if target.startswith(("own:", "any:")) and role != "anonymous" else (404,)
     visible = target is None or (role in ROLE_AREAS and target.startswith(_prefix(ROLE_AREAS[role][0])))
-    if route.target in ("person", "change") and (role == "nobody" or route.action not in ROLE_ACTIONS[role]):
+    if route.target in ("person", "change") and (role == "nobody" or not _allows(route, role)):
         return (403,)  # people and audit records: a role without the action has no such list at all
     if route.target and not visible:
         return (404,)
     if route.action is None:
         return route.success
-    if role == "nobody" or route.action not in ROLE_ACTIONS[role]:
+    if role == "nobody" or not _allows(route, role):
         return (403,)
     return route.success
 
@@ -126,6 +148,8 @@ def test_route_answers_by_role_and_scope(route, role, target_code, personas, cli
         ).household
         if route.target == "member":
             target = target.members.get(position=1)
+    elif route.target == "finding":
+        target = _finding_in(target_code)
     elif route.target == "change":
         area = Area.objects.get(code=target_code)
         target = record_change(
