@@ -38,9 +38,9 @@ def _markdown() -> str:
     ]
     for step in TRANSITIONS:
         sources = ", ".join(f"{states[s]} `{s}`" for s in step.sources)
-        lines.append(
-            f"| {step.label} (`{step.name}`) | {sources} | {states[step.target]} `{step.target}` | `{step.action}` | {_roles(step.action)} |"
-        )
+        target = f"{states[step.target]} `{step.target}`"
+        roles = _roles(step.action)
+        lines.append(f"| {step.label} (`{step.name}`) | {sources} | {target} | `{step.action}` | {roles} |")
     lines += [
         "",
         "## Returning and rejecting",
