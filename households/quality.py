@@ -18,7 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from households.choices import Health, HouseholdStatus, LaborSkill, PovertyAttribute, Relation
 from households.idnumbers import age_on, check_id_number
 
-__all__ = ["ERROR", "Finding", "RULES", "Rule", "WARNING", "RuleContext", "evaluate", "rule"]
+__all__ = [
+    "ERROR",
+    "Finding",
+    "PREFETCHERS",
+    "RULES",
+    "Rule",
+    "RuleContext",
+    "WARNING",
+    "evaluate",
+    "prefetch",
+    "prefetcher",
+    "rule",
+]
 
 ERROR = "error"
 WARNING = "warning"
@@ -55,6 +67,20 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+#: functions (households, extra) that read in one query what rules would otherwise read per
+#: household, for checks over many households at once (households.worklist)
+PREFETCHERS: list[Callable] = []
+
+
+def prefetcher(function: Callable) -> Callable:
+    PREFETCHERS.append(function)
+    return function
+
+
+def prefetch(households: list, extra: dict) -> None:
+    """Fill ``extra`` (shared by the contexts of one batch) for every registered rule's needs."""
+    for function in PREFETCHERS:
+        function(households, extra)
 
 
 def rule(code: str, severity: str, title):

@@ -43,7 +43,9 @@ __all__ = [
     "describe_duplicate",
     "finding_key",
     "reveal_id_number",
+    "rule_context",
     "run_quality_rules",
+    "store_findings",
     "save_household",
 ]
 
@@ -346,7 +348,8 @@ def _conflict_message(household: Household, expected_version: int) -> str:
     }
 
 
-def _context_for(household: Household, village: Area) -> RuleContext:
+def rule_context(household: Household, village: Area) -> RuleContext:
+    """What the rules need for one household: today and the poverty line of its standard and year."""
     line = poverty_line_for(household.survey_year, household.identification_standard, village.code)
     return RuleContext(today=_today(), poverty_line=line.amount if line else None)
 
@@ -398,7 +401,7 @@ def save_household(
     household.net_income_per_capita = figures.net_income_per_capita
     head = next((m for m in active if m.relation == Relation.HEAD), None)
     household.head_name = head.name if head else ""
-    findings = evaluate(household, active, _context_for(household, village))
+    findings = evaluate(household, active, rule_context(household, village))
 
     if submit:
         _check_submission(household, findings, notes or {})
@@ -427,7 +430,7 @@ def save_household(
             _("An ID number was registered elsewhere a moment ago; check the members and save again."),
             code="duplicate_id",
         ) from exc
-    _store_findings(household, findings, notes or {})
+    store_findings(household, findings, notes or {})
     after = _snapshot_household(household)
     record_change(
         actor=actor,
@@ -485,7 +488,7 @@ def _check_submission(household: Household, findings: list[Finding], notes: dict
         )
 
 
-def _store_findings(household: Household, findings: list[Finding], notes: dict[str, str]) -> None:
+def store_findings(household: Household, findings: list[Finding], notes: dict[str, str]) -> None:
     """Keep the open findings in step with the data: new ones are added, those no longer found are
     resolved, and confirming notes stay with warnings that persist."""
     now = timezone.now()
@@ -497,9 +500,17 @@ def _store_findings(household: Household, findings: list[Finding], notes: dict[s
         if key not in current:
             row.resolved_at = now
             row.save(update_fields=["resolved_at"])
-        elif notes.get(key) and notes[key].strip() != row.note:
-            row.note = notes[key].strip()
-            row.save(update_fields=["note"])
+        else:
+            changed = []
+            if notes.get(key) and notes[key].strip() != row.note:
+                row.note = notes[key].strip()
+                changed.append("note")
+            message = current[key].message[:300]
+            if message != row.message:  # the same finding with new figures (an income that changed)
+                row.message = message
+                changed.append("message")
+            if changed:
+                row.save(update_fields=changed)
     QualityFinding.objects.bulk_create(
         QualityFinding(
             household=household,
@@ -522,11 +533,13 @@ def _store_findings(household: Household, findings: list[Finding], notes: dict[s
     household.quality_warnings = sum(1 for f in findings if f.severity == WARNING)
 
 
-def run_quality_rules(household: Household) -> list[Finding]:
-    """Re-run every rule on a stored household (the area-wide job) and store the findings."""
-    members = list(household.members.filter(is_active=True))
-    findings = evaluate(household, members, _context_for(household, household.village))
-    _store_findings(household, findings, {})
+def run_quality_rules(household: Household, members: list[Member] | None = None) -> list[Finding]:
+    """Re-run every rule on a stored household and store the findings; ``members`` may be given
+    when they were fetched in bulk with the household."""
+    if members is None:
+        members = list(household.members.filter(is_active=True))
+    findings = evaluate(household, members, rule_context(household, household.village))
+    store_findings(household, findings, {})
     return findings
 
 
@@ -548,3 +561,8 @@ def reveal_id_number(*, actor, member_id: int) -> str:
         after={"id_number": mask_id_number(member.id_number), "household": member.household.household_no},
     )
     return member.id_number
+
+
+# the names the other modules used before these became public
+_context_for = rule_context
+_store_findings = store_findings

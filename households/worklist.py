@@ -31,8 +31,8 @@ from core.errors import Conflict, ServiceError
 from core.jobs import create_job, report_progress
 from core.models import ChangeAction, Job
 from households.models import Household, Member, QualityFinding
-from households.quality import ERROR, RULES, WARNING, Finding, RuleContext, evaluate
-from households.services import _context_for, _store_findings, finding_key
+from households.quality import ERROR, RULES, WARNING, Finding, RuleContext, evaluate, prefetch
+from households.services import finding_key, rule_context, store_findings
 
 __all__ = [
     "CHUNK_SIZE",
@@ -399,7 +399,7 @@ def _write_changes(candidates: list[tuple[Household, list[Finding]]], result: Sc
             result.added += len(current - stored)
             result.resolved += len(stored - current)
             result.changed += 1
-            _store_findings(household, findings, {})
+            store_findings(household, findings, {})
 
 
 def rescan_area(
@@ -432,12 +432,17 @@ def rescan_area(
         if not chunk:
             break
         candidates = []
+        shared: dict = {}
+        prefetch(chunk, shared)  # what other apps' rules read (measures), for the whole chunk at once
+        for context in contexts.values():
+            context.extra = shared
         for household in chunk:
             # the poverty line depends on the year, the standard and the village: one lookup per
             # village, year and standard, not one per household
             key = (household.survey_year, household.identification_standard, household.village_id)
             if key not in contexts:
-                contexts[key] = _context_for(household, household.village)
+                contexts[key] = rule_context(household, household.village)
+                contexts[key].extra = shared
             findings = evaluate(household, household.active_members, contexts[key])
             if _differs(household, findings, {finding_key(f) for f in household.open_findings}):
                 candidates.append((household, findings))
