@@ -92,9 +92,16 @@ def _area(actor, code: str, action: str) -> Area:
 
 @transaction.atomic
 def create_campaign(
-    *, actor, county_code: str, kind: str, year: int, title: str, opens_on: datetime.date,
-    deadlines: dict[str, str] | None = None, publicity_days: int | None = None,
-) -> Campaign:  # fmt: skip
+    *,
+    actor,
+    county_code: str,
+    kind: str,
+    year: int,
+    title: str,
+    opens_on: datetime.date,
+    deadlines: dict[str, str] | None = None,
+    publicity_days: int | None = None,
+) -> Campaign:
     """Open a round of identification for a county (county officers)."""
     county = _area(actor, county_code, Action.APPROVE)
     if county.level != Level.COUNTY:
@@ -107,9 +114,15 @@ def create_campaign(
             _("Publicity lasts at least %(days)s days.") % {"days": settings.PUBLICITY_MIN_DAYS}, field="publicity_days"
         )
     campaign = Campaign.objects.create(
-        county=county, kind=kind, year=year, title=title.strip() or f"{year}", opens_on=opens_on,
-        deadlines=deadlines or {}, publicity_days=days, created_by=actor,
-    )  # fmt: skip
+        county=county,
+        kind=kind,
+        year=year,
+        title=title.strip() or f"{year}",
+        opens_on=opens_on,
+        deadlines=deadlines or {},
+        publicity_days=days,
+        created_by=actor,
+    )
     record_change(
         actor=actor, obj=campaign, action=ChangeAction.CREATE, area_code=county.code, after=snapshot(campaign)
     )
@@ -309,9 +322,13 @@ def apply(*, actor, campaign_id: int, household_id: int, informed_on: datetime.d
     except IntegrityError as exc:
         raise ServiceError(_("This household has already applied in this campaign."), code="duplicate") from exc
     CaseEvent.objects.create(
-        case=case, transition="apply", from_state="", to_state=CaseState.APPLIED, actor=actor,
+        case=case,
+        transition="apply",
+        from_state="",
+        to_state=CaseState.APPLIED,
+        actor=actor,
         record={"informed_on": informed_on.isoformat(), "self_assessment": self_assessment},
-    )  # fmt: skip
+    )
     record_change(
         actor=actor,
         obj=case,
@@ -410,9 +427,13 @@ def record_village_appraisal(
     if not comparison_read:
         raise ServiceError(_("Read out the data-comparison results before the vote."), field="comparison_read")
     record = {
-        "meeting_date": _meeting_date(meeting_date), "representatives": vote.representatives, "present": vote.present,
-        "votes_for": vote.votes_for, "votes_against": vote.votes_against, "score": str(case.score),
-    }  # fmt: skip
+        "meeting_date": _meeting_date(meeting_date),
+        "representatives": vote.representatives,
+        "present": vote.present,
+        "votes_for": vote.votes_for,
+        "votes_against": vote.votes_against,
+        "score": str(case.score),
+    }
     if vote.votes_for * 2 <= vote.present:
         record["passed"] = False
         _close(
@@ -449,9 +470,16 @@ HOME_CHECK_ITEMS = [
 
 @transaction.atomic
 def record_home_check(
-    *, actor, case_id: int, visited_on: datetime.date, checklist: dict[str, bool], findings: str,
-    signatures: dict[str, dict[str, str]], version: int | None = None, attachments=(),
-) -> Case:  # fmt: skip
+    *,
+    actor,
+    case_id: int,
+    visited_on: datetime.date,
+    checklist: dict[str, bool],
+    findings: str,
+    signatures: dict[str, dict[str, str]],
+    version: int | None = None,
+    attachments=(),
+) -> Case:
     """入户查: the village committee and work team visit, verify the form, and sign: the head of
     household, the surveyor and the team leader, each with name and date."""
     case = _case_for(actor, case_id, Action.CAPTURE)

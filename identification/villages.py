@@ -68,9 +68,13 @@ def record_village_figures(*, actor, village_code: str, year: int, values: dict[
         raise ServiceError(_("There cannot be more poor people than rural registered population."), field="poor_people")
     figures.save()
     record_change(
-        actor=actor, obj=figures, action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
-        area_code=village.code, before=before, after=snapshot(figures, FIGURE_FIELDS),
-    )  # fmt: skip
+        actor=actor,
+        obj=figures,
+        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
+        area_code=village.code,
+        before=before,
+        after=snapshot(figures, FIGURE_FIELDS),
+    )
     return figures
 
 
@@ -125,9 +129,13 @@ def _move(case: PoorVillageCase, *, actor, expected: str, target: str, **values)
     if not won:
         raise Conflict(_("Someone else took a step on this village a moment ago; reload it."), code="stale")
     record_change(
-        actor=actor, obj=case, action=ChangeAction.TRANSITION, area_code=case.village_id,
-        before={"state": expected}, after={"state": target},
-    )  # fmt: skip
+        actor=actor,
+        obj=case,
+        action=ChangeAction.TRANSITION,
+        area_code=case.village_id,
+        before={"state": expected},
+        after={"state": target},
+    )
     case.refresh_from_db()
     return case
 
@@ -157,9 +165,14 @@ def post_village_publicity(*, actor, case_id: int, starts_on: datetime.date, pos
         raise ServiceError(_("Say where the notice is posted."), field="posted_place")
     ends_on = starts_on + datetime.timedelta(days=case.campaign.publicity_days - 1)
     return _move(
-        case, actor=actor, expected=PoorVillageState.APPRAISED, target=PoorVillageState.IN_PUBLICITY,
-        publicity_starts_on=starts_on, publicity_ends_on=ends_on, posted_place=posted_place.strip(),
-    )  # fmt: skip
+        case,
+        actor=actor,
+        expected=PoorVillageState.APPRAISED,
+        target=PoorVillageState.IN_PUBLICITY,
+        publicity_starts_on=starts_on,
+        publicity_ends_on=ends_on,
+        posted_place=posted_place.strip(),
+    )
 
 
 @transaction.atomic
