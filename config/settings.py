@@ -249,6 +249,9 @@ PUBLICITY_MIN_DAYS = env_int("PUBLICITY_MIN_DAYS", 5)
 # field checks (DOMAIN.md section 6): the township at least 20 % of cases, the county at least 10 %
 TOWNSHIP_FIELD_CHECK_SHARE = float(env_str("TOWNSHIP_FIELD_CHECK_SHARE", "0.2"))
 COUNTY_FIELD_CHECK_SHARE = float(env_str("COUNTY_FIELD_CHECK_SHARE", "0.1"))
+# poor village and county exit (DOMAIN.md section 8): incidence under 2 %, 3 % in western provinces
+EXIT_INCIDENCE = float(env_str("EXIT_INCIDENCE", "0.02"))
+EXIT_INCIDENCE_WESTERN = float(env_str("EXIT_INCIDENCE_WESTERN", "0.03"))
 # the largest amount one measure or one payment to a household may carry (an "absurd" figure above it)
 ASSISTANCE_AMOUNT_MAX = env_int("ASSISTANCE_AMOUNT_MAX", 500_000)
 # attachments (photos, scanned minutes): images and PDF only

@@ -1,0 +1,124 @@
+"""Reads across assistance: coverage gaps, and the rolling-plan figures that follow from the
+households' planned exit years (DOMAIN.md sections 10 and 11)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+
+from areas.models import Area, VillageFigures
+from assistance.models import Pairing, Plan, UnitAssignment, WorkTeam
+from households.models import Household
+from identification.models import PoorVillageCase
+
+__all__ = ["CoverageGaps", "VillagePlan", "coverage_gaps", "exit_threshold", "planned_exits", "village_exit_years"]
+
+_POOR = ("registered", "pre_exit", "returned")
+
+
+@dataclass
+class CoverageGaps:
+    households_without_cadre: int = 0
+    by_village: dict[str, int] = field(default_factory=dict)
+    villages_without_team: list[str] = field(default_factory=list)
+    villages_without_unit: list[str] = field(default_factory=list)
+
+
+def coverage_gaps(prefix: str, on: datetime.date | None = None) -> CoverageGaps:
+    """Registered households with no current cadre (不脱贫不脱钩), and poor villages with no work
+    team or no assistance unit, under an area. A fixed number of queries."""
+    on = on or datetime.date.today()  # noqa: DTZ011 -- a calendar date
+    current = Pairing.objects.filter(household=OuterRef("pk"), starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
+    uncovered = Household.objects.in_area(prefix).filter(status__in=_POOR).exclude(Exists(current))
+    gaps = CoverageGaps()
+    for village, count in uncovered.values("village_id").annotate(n=Count("id")).values_list("village_id", "n"):
+        gaps.by_village[village] = count
+        gaps.households_without_cadre += count
+    poor_villages = set(
+        PoorVillageCase.objects.filter(village__code__startswith=prefix, state="announced").values_list(
+            "village_id", flat=True
+        )
+    )
+    active = Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    with_team = set(WorkTeam.objects.filter(active, village_id__in=poor_villages).values_list("village_id", flat=True))
+    with_unit = set(
+        UnitAssignment.objects.filter(active, village_id__in=poor_villages).values_list("village_id", flat=True)
+    )
+    gaps.villages_without_team = sorted(poor_villages - with_team)
+    gaps.villages_without_unit = sorted(poor_villages - with_unit)
+    return gaps
+
+
+def exit_threshold(area_code: str) -> Decimal:
+    """The incidence under which a village or county may exit: 2 %, 3 % in western provinces."""
+    province = Area.objects.filter(code=area_code[:2].ljust(12, "0")).values_list("is_western", flat=True).first()
+    return Decimal(str(settings.EXIT_INCIDENCE_WESTERN if province else settings.EXIT_INCIDENCE))
+
+
+def planned_exits(prefix: str, plan_year: int) -> dict[str, dict[int, tuple[int, int]]]:
+    """village → planned exit year → (households, people), from each poor household's plan of
+    ``plan_year`` (the household's latest plan up to that year when it has none that year)."""
+    latest: dict[int, int] = {}
+    plans = (
+        Plan.objects.in_area(prefix)
+        .filter(year__lte=plan_year, household__status__in=_POOR)
+        .order_by("household_id", "year")
+    )
+    for household_id, exit_year in plans.values_list("household_id", "planned_exit_year"):
+        latest[household_id] = exit_year  # the last row per household wins: its latest plan
+    result: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    rows = Household.objects.filter(pk__in=latest).values_list("pk", "village_id", "household_size")
+    for household_id, village, size in rows:
+        year = latest[household_id]
+        households, people = result[village].get(year, (0, 0))
+        result[village][year] = (households + 1, people + size)
+    return dict(result)
+
+
+@dataclass
+class VillagePlan:
+    village: str
+    figures_year: int | None
+    rural_population: int
+    poor_people: int
+    remaining_by_year: dict[int, int]
+    exit_year: int | None
+
+
+def village_exit_years(prefix: str, plan_year: int, years: int = 3) -> list[VillagePlan]:
+    """Each village's planned exit year: the first year in which its remaining poor people,
+    after the households planned to exit by then, fall under the incidence threshold."""
+    exits = planned_exits(prefix, plan_year)
+    horizon = list(range(plan_year, plan_year + years))
+    threshold = exit_threshold(prefix)
+    figures = {}
+    for row in VillageFigures.objects.filter(village__code__startswith=prefix, year__lte=plan_year).order_by(
+        "village_id", "year"
+    ):
+        figures[row.village_id] = row  # the latest figures up to the plan year
+    plans = []
+    for village in sorted(set(figures) | set(exits)):
+        row = figures.get(village)
+        population = row.rural_registered_population if row else 0
+        poor = row.poor_people if row else sum(p for _h, p in exits.get(village, {}).values())
+        remaining = {}
+        leaving = 0
+        exit_year = None
+        for year in horizon:
+            leaving += sum(
+                p
+                for exit_at, (_h, p) in exits.get(village, {}).items()
+                if exit_at == year or (year == plan_year and exit_at < plan_year)
+            )
+            remaining[year] = max(0, poor - leaving)
+            if exit_year is None and population and Decimal(remaining[year]) / Decimal(population) < threshold:
+                exit_year = year
+        plans.append(VillagePlan(village, row.year if row else None, population, poor, remaining, exit_year))
+    return plans
