@@ -129,6 +129,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login throttling: failures per username (then that name waits), and per address (higher: an
+# office behind one address is not locked out by one person's mistakes), within the cool-off
+LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+LOGIN_COOL_OFF_SECONDS = env_int("LOGIN_COOL_OFF_SECONDS", 15 * 60)
+
 # Idle sessions end after SESSION_IDLE_MINUTES: core.middleware.IdleTimeoutMiddleware renews the
 # session at most once a minute while the user is active (not on every request: that is a write).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

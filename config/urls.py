@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from areas import api as areas_api
 from areas import views as areas_views
 from core import api_views as core_api
+from core.auth import ThrottledLoginView
 from core import job_views
 from households import api as households_api
 from households import urls_import as households_import_urls
@@ -34,7 +35,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", areas_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -52,3 +52,21 @@ def test_a_browser_set_to_english_still_gets_chinese_until_english_is_chosen(wor
 
     response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get(reverse("login"))
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_five_failures_lock_the_username_not_the_office(personas, settings):
+    from django.test import Client
+
+    settings.LOGIN_FAILURES_PER_USER = 5
+    office = Client(REMOTE_ADDR="10.1.1.1")
+    for _ in range(5):
+        office.post(reverse("login"), {"username": "village_clerk_user", "password": "wrong"})
+
+    locked = office.post(reverse("login"), {"username": "village_clerk_user", "password": PASSWORD})
+    colleague = Client(REMOTE_ADDR="10.1.1.1").post(
+        reverse("login"), {"username": "township_reviewer_user", "password": PASSWORD}
+    )
+
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in office.session
+    assert colleague.status_code == 302
