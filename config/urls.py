@@ -9,8 +9,8 @@ from rest_framework.routers import DefaultRouter
 from areas import api as areas_api
 from areas import views as areas_views
 from core import api_views as core_api
-from core.auth import ThrottledLoginView
 from core import job_views
+from core.auth import ThrottledLoginView
 from households import api as households_api
 from households import urls_import as households_import_urls
 from households import urls_quality as households_quality_urls
