@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,15 @@ from core.errors import Conflict, ServiceError
 from core.models import ChangeAction
 from households.choices import EntryState, HouseholdStatus
 from households.models import Household
-from identification.choices import CampaignKind, CaseState, NoticeKind, NoticeState, ObjectionState, RuleKind
+from identification.choices import (
+    CampaignKind,
+    CaseState,
+    NoticeKind,
+    NoticeState,
+    ObjectionChannel,
+    ObjectionState,
+    RuleKind,
+)
 from identification.models import (
     Attachment,
     Campaign,
@@ -52,6 +60,7 @@ __all__ = [
     "BulkResult",
     "apply",
     "blocking_exclusions",
+    "campaigns_visible_to",
     "conclude_notice",
     "confirm",
     "create_campaign",
@@ -76,6 +85,23 @@ ATTACHMENT_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 def _today() -> datetime.date:
     return timezone.localdate()
+
+
+def campaigns_visible_to(user):
+    """Campaigns of the counties in the user's view scope, and of the county a clerk's or
+    reviewer's village lies in (a village clerk files applications in the county's campaign)."""
+    from areas.scopes import prefixes_for
+
+    if user.is_superuser:
+        return Campaign.objects.all()
+    prefixes = prefixes_for(user, Action.VIEW)
+    if not prefixes:
+        return Campaign.objects.none()
+    counties = {prefix[:6] for prefix in prefixes}
+    condition = Q()
+    for county in counties:
+        condition |= Q(county_id=county.ljust(12, "0"))
+    return Campaign.objects.filter(condition)
 
 
 def _area(actor, code: str, action: str) -> Area:
@@ -130,21 +156,10 @@ def create_campaign(
 
 
 def _campaign(actor, campaign_id: int) -> Campaign:
-    campaign = Campaign.objects.visible_to(actor, Action.VIEW).select_related("county").filter(pk=campaign_id).first()
+    campaign = campaigns_visible_to(actor).select_related("county").filter(pk=campaign_id).first()
     if campaign is None:
-        # a village clerk sees the campaigns of the county their village lies in
-        campaign = Campaign.objects.select_related("county").filter(pk=campaign_id).first()
-        if campaign is None or not any(
-            may(actor, Action.VIEW, code) for code in _codes_under(campaign.county_id, actor)
-        ):
-            raise Http404
+        raise Http404
     return campaign
-
-
-def _codes_under(county_code: str, actor) -> list[str]:
-    from areas.scopes import prefixes_for
-
-    return [prefix for prefix in prefixes_for(actor, Action.VIEW) if prefix.startswith(county_code[:6])]
 
 
 @transaction.atomic
@@ -161,6 +176,8 @@ def set_quota(*, actor, campaign_id: int, area_code: str, households: int, peopl
     parent_area = area.parent
     if not (may(actor, Action.VIEW, area.code) or may(actor, Action.VIEW, parent_area.code)):
         raise Http404
+    # a level above sets a quota: the county office splits its own among townships and villages
+    # (townships hold no quota role), the city among counties, the province among cities
     if not may(actor, Action.SET_QUOTA, parent_area.code):
         raise PermissionDenied
     if households < 0 or people < 0 or people < households:
@@ -249,6 +266,15 @@ def _advance(
     """Move the case along ``name`` from the state it must be in, or refuse: compare-and-set on
     (state, version), so a second person acting on the same case at the same time is told."""
     step = transition(name)
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(
+            _("Someone else took a step on this case a moment ago; reload it to see where it stands."), code="stale"
+        )
+    for attachment in attachments:
+        if not (case.area_code.startswith(attachment.area_code) or attachment.area_code.startswith(case.area_code)):
+            raise ServiceError(
+                _("An attachment belongs to another area."), field="attachments", code="foreign_attachment"
+            )
     if case.state not in step.sources:
         raise ServiceError(
             _("This step (%(step)s) is not possible now: the case is at %(state)s.")
@@ -271,6 +297,15 @@ def _advance(
         actor=actor,
         reason=reason,
         record=record or {},
+    )
+    record_change(
+        actor=actor,
+        obj=case,
+        action=ChangeAction.TRANSITION,
+        area_code=case.area_code,
+        before={"state": case.state},
+        after={"state": step.target},
+        reason=reason,
     )
     if attachments:
         event.attachments.set(attachments)
@@ -443,6 +478,7 @@ def record_village_appraisal(
             % {"for": vote.votes_for, "present": vote.present},
             record=record,
             action=Action.CAPTURE,
+            expected_version=version,
         )
         return case
     record["passed"] = True
@@ -611,9 +647,12 @@ def _release_quota(case: Case) -> None:
         case.quota_id = None
 
 
-def _close(case: Case, *, actor, reason: str, record: dict | None = None, action: str) -> None:
-    won = Case.objects.filter(pk=case.pk, state=case.state, version=case.version).update(
-        state=CaseState.REJECTED, version=case.version + 1, closing_reason=reason, updated_at=timezone.now()
+def _close(
+    case: Case, *, actor, reason: str, record: dict | None = None, action: str, expected_version: int | None = None
+) -> None:
+    version = case.version if expected_version is None else expected_version
+    won = Case.objects.filter(pk=case.pk, state=case.state, version=version).update(
+        state=CaseState.REJECTED, version=version + 1, closing_reason=reason, updated_at=timezone.now()
     )
     if not won:
         raise Conflict(
@@ -629,7 +668,7 @@ def _close(case: Case, *, actor, reason: str, record: dict | None = None, action
         reason=reason,
         record=record or {},
     )
-    case.state, case.version, case.closing_reason = CaseState.REJECTED, case.version + 1, reason
+    case.state, case.version, case.closing_reason = CaseState.REJECTED, version + 1, reason
 
 
 @transaction.atomic
@@ -872,6 +911,8 @@ def record_objection(
     entry = notice.entries.filter(case_id=case_id).select_related("case").first()
     if entry is None:
         raise ServiceError(_("This case is not on the notice."), field="case")
+    if channel not in ObjectionChannel.values:
+        raise ServiceError(_("Unknown channel."), field="channel")
     if not raised_by.strip() or not content.strip():
         raise ServiceError(_("Record who raised the objection and what it says."), field="content")
     objection = Objection.objects.create(
@@ -1005,6 +1046,8 @@ def record_spot_check(*, actor, item_id: int, finding: str, has_problem: bool) -
 class BulkResult:
     succeeded: list[int]
     failed: dict[int, str]
+    #: the error code of each failed case (quota_exhausted, stale, wrong_step, forbidden, not_found)
+    codes: dict[int, str] = field(default_factory=dict)
 
 
 def advance_many(*, actor, case_ids: list[int], step: str, **values: Any) -> BulkResult:
@@ -1021,8 +1064,12 @@ def advance_many(*, actor, case_ids: list[int], step: str, **values: Any) -> Bul
     for case_id in case_ids:
         try:
             functions[step](actor=actor, case_id=case_id, **values)
-        except (ServiceError, PermissionDenied, Http404) as exc:
-            result.failed[case_id] = getattr(exc, "message", None) or _("Not allowed or not found.")
+        except ServiceError as exc:
+            result.failed[case_id] = exc.message
+            result.codes[case_id] = exc.code
+        except (PermissionDenied, Http404) as exc:
+            result.failed[case_id] = _("Not allowed or not found.")
+            result.codes[case_id] = "forbidden" if isinstance(exc, PermissionDenied) else "not_found"
         else:
             result.succeeded.append(case_id)
     return result
