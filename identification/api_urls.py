@@ -1,3 +1,17 @@
 """API routes of identification, included by config/urls.py under /api/v1/ (namespace "api")."""
 
-api_urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from identification import api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("campaigns", api.CampaignViewSet, basename="campaign")
+router.register("quotas", api.QuotaViewSet, basename="quota")
+router.register("cases", api.CaseViewSet, basename="case")
+router.register("notices", api.NoticeViewSet, basename="notice")
+router.register("objections", api.ObjectionViewSet, basename="objection")
+router.register("spot-checks", api.SpotCheckViewSet, basename="spot-check")
+router.register("attachments", api.AttachmentViewSet, basename="attachment")
+
+api_urlpatterns: list = [*router.urls]
