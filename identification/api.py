@@ -26,7 +26,7 @@ from core.errors import Conflict, ServiceError
 from identification import services
 from identification.attachments import store_attachment
 from identification.choices import CampaignKind, CaseState, NoticeKind, NoticeState, ObjectionState
-from identification.models import Attachment, Campaign, Case, Notice, Objection, Quota, SpotCheck, SpotCheckItem
+from identification.models import Attachment, Case, Notice, Objection, Quota, SpotCheck, SpotCheckItem
 from identification.serializers import (
     ApplySerializer,
     AttachmentSerializer,
@@ -79,15 +79,8 @@ _ID = "[0-9]+"
 
 
 def visible_campaigns(user):
-    """Campaigns of the counties the user views, and of the county of each village or township
-    the user views (a village clerk works in the campaigns of the county, as the services allow)."""
-    campaigns = Campaign.objects.visible_to(user, Action.VIEW)
-    if user.is_superuser:
-        return campaigns
-    counties = sorted({prefix[:6] + "000000" for prefix in prefixes_for(user, Action.VIEW) if len(prefix) > 6})
-    if counties:
-        campaigns = campaigns | Campaign.objects.filter(county_id__in=counties)
-    return campaigns
+    """The campaigns the services let the user work in (identification.services.campaigns_visible_to)."""
+    return services.campaigns_visible_to(user)
 
 
 def _require_a_role(user) -> None:
