@@ -421,7 +421,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         results = []
         for case_id in values["case_ids"]:
             if case_id in result.failed:
-                results.append({"case": case_id, "ok": False, "message": str(result.failed[case_id])})
+                results.append(
+                    {
+                        "case": case_id,
+                        "ok": False,
+                        "code": result.codes.get(case_id, ""),
+                        "message": str(result.failed[case_id]),
+                    }
+                )
             else:
                 state, version = moved[case_id]
                 results.append({"case": case_id, "ok": True, "state": state, "version": version})

@@ -97,10 +97,11 @@ def campaigns_visible_to(user):
     prefixes = prefixes_for(user, Action.VIEW)
     if not prefixes:
         return Campaign.objects.none()
-    counties = {prefix[:6] for prefix in prefixes}
+    # a prefix of 6 digits or more names a county (or an area inside one): that county's campaigns;
+    # a shorter one (a city, a province) covers every county under it
     condition = Q()
-    for county in counties:
-        condition |= Q(county_id=county.ljust(12, "0"))
+    for prefix in prefixes:
+        condition |= Q(county__code__startswith=prefix[:6])
     return Campaign.objects.filter(condition)
 
 

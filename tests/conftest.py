@@ -157,3 +157,12 @@ def count_page_queries(queries) -> int:
 def _media_in_tmp(settings, tmp_path):
     """Files written by jobs and uploads go to a fresh folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that match a service's wording (pages are Chinese by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

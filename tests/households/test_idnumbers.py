@@ -35,13 +35,13 @@ def test_lowercase_x_is_normalised_and_facts_derived():
         pytest.param("", "Enter", id="empty_case"),
     ],
 )
-def test_each_failure_says_why(number, reason):
+def test_each_failure_says_why(number, reason, english):
     result = check_id_number(number, today=TODAY)
     assert not result.is_valid
     assert reason in result.errors[0]
 
 
-def test_the_wrong_check_character_names_the_right_one():
+def test_the_wrong_check_character_names_the_right_one(english):
     result = check_id_number("110105194912310021", today=TODAY)
     assert "X" in result.errors[0]
 

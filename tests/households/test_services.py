@@ -42,7 +42,7 @@ def test_household_numbers_count_up_per_village(personas):
     assert (first.household_no, second.household_no) == ("5309212012000001", "5309212012000002")
 
 
-def test_a_wrong_check_character_is_refused_next_to_the_member_and_nothing_is_written(personas):
+def test_a_wrong_check_character_is_refused_next_to_the_member_and_nothing_is_written(personas, english):
     members = family_of_four()
     members[2]["id_number"] = members[2]["id_number"][:17] + ("0" if members[2]["id_number"][17] != "0" else "1")
 

@@ -162,7 +162,7 @@ def test_lists_filter_by_campaign_state_and_village(personas, api_for, campaign)
     assert discussed["results"][0]["version"] == 2
     assert elsewhere["count"] == 0
     assert unknown_state.status_code == 400
-    assert unknown_state.json()["error"]["fields"] == {"state": ["Unknown value."]}
+    assert list(unknown_state.json()["error"]["fields"]) == ["state"]
 
 
 def test_cases_and_their_timeline_never_show_an_id_number(personas, api_for, campaign):

@@ -171,8 +171,8 @@ def test_the_bulk_endpoint_answers_per_case(personas, api_for, campaign):
     first, second, unknown = body["results"]
     assert first == {"case": cases[0].pk, "ok": True, "state": "county_confirmed", "version": 5}
     assert (second["case"], second["ok"]) == (cases[1].pk, False)
-    assert "quota" in second["message"]
-    assert unknown == {"case": 999999, "ok": False, "message": "Not allowed or not found."}
+    assert second["code"] == "quota_exhausted"
+    assert (unknown["case"], unknown["ok"], unknown["code"]) == (999999, False, "not_found")
     assert Case.objects.get(pk=cases[1].pk).state == "second_publicized"
 
 
