@@ -80,7 +80,10 @@ def home(request):
         held = [grant for grant in grants if grant.role == role]
         if held:
             roles.append({"role": role, "grants": held, "actions": sorted(ROLE_ACTIONS[role])})
-    return render(request, "areas/home.html", {"roles": roles, "no_role": not grants and not request.user.is_superuser})
+    from identification.queues import work_for
+
+    context = {"roles": roles, "no_role": not grants and not request.user.is_superuser, "work": work_for(request.user)}
+    return render(request, "areas/home.html", context)
 
 
 @login_required

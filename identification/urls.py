@@ -1,5 +1,50 @@
 """Pages of identification (namespace "identification")."""
 
+from django.urls import path
+
+from identification import views, views_checks, views_notices
+
 app_name = "identification"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # campaigns and quotas
+    path("identification/", views.campaign_list, name="campaign_list"),
+    path("identification/new/<str:code>/", views.campaign_add, name="campaign_add"),
+    path("identification/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("identification/<int:pk>/quotas/", views.quota_list, name="quota_list"),
+    # cases
+    path("identification/<int:pk>/cases/", views.case_list, name="case_list"),
+    path("identification/<int:pk>/cases/bulk/", views.case_bulk, name="case_bulk"),
+    path("identification/<int:pk>/apply/<str:code>/", views.case_apply, name="case_apply"),
+    path("identification/<int:pk>/appraisal/<str:code>/", views.village_appraisal, name="village_appraisal"),
+    path("identification/cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("identification/cases/<int:pk>/group-discussion/", views.case_group_discussion, name="case_group_discussion"),
+    path(
+        "identification/cases/<int:pk>/village-appraisal/", views.case_village_appraisal, name="case_village_appraisal"
+    ),
+    path("identification/cases/<int:pk>/home-check/", views.case_home_check, name="case_home_check"),
+    path("identification/cases/<int:pk>/township-review/", views.case_township_review, name="case_township_review"),
+    path("identification/cases/<int:pk>/confirm/", views.case_confirm, name="case_confirm"),
+    path("identification/cases/<int:pk>/override/", views.case_override, name="case_override"),
+    path("identification/cases/<int:pk>/return/", views.case_return, name="case_return"),
+    path("identification/cases/<int:pk>/reject/", views.case_reject, name="case_reject"),
+    path("identification/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    # publicity
+    path("identification/<int:pk>/notices/", views_notices.notice_list, name="notice_list"),
+    path("identification/<int:pk>/notices/new/", views_notices.notice_create, name="notice_create"),
+    path("identification/notices/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
+    path("identification/notices/<int:pk>/post/", views_notices.notice_post, name="notice_post"),
+    path("identification/notices/<int:pk>/conclude/", views_notices.notice_conclude, name="notice_conclude"),
+    path("identification/notices/<int:pk>/objections/", views_notices.objection_add, name="objection_add"),
+    path("identification/notices/<int:pk>/print/", views_notices.notice_print, name="notice_print"),
+    path("identification/objections/<int:pk>/resolve/", views_notices.objection_resolve, name="objection_resolve"),
+    # city spot-checks
+    path("identification/<int:pk>/spot-checks/new/", views_checks.spot_check_draw, name="spot_check_draw"),
+    path("identification/spot-checks/<int:pk>/", views_checks.spot_check_detail, name="spot_check_detail"),
+    path("identification/spot-check-items/<int:pk>/", views_checks.spot_check_record, name="spot_check_record"),
+    # a county's rules and score card
+    path("identification/rules/<str:code>/", views_checks.rule_list, name="rule_list"),
+    path("identification/rules/<str:code>/add/", views_checks.rule_add, name="rule_add"),
+    path("identification/rules/<str:code>/state/", views_checks.rule_state, name="rule_state"),
+    path("identification/rules/<str:code>/score-card/", views_checks.score_card, name="score_card"),
+]
