@@ -22,6 +22,7 @@ from areas.models import Area
 from areas.scopes import may, prefixes_for
 from core.errors import ServiceError
 from households.models import CauseCode
+from identification import services
 from identification.attachments import store_attachment
 from identification.choices import CaseState, NoticeKind
 from identification.forms import HOME_CHECK_LABELS, SIGNATURE_ROLES
@@ -60,15 +61,8 @@ def scope_condition(user, action: str, field: str) -> Q | None:
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
-    """Campaigns of the counties the user works in or above: a village clerk sees the campaigns
-    of the county their village lies in (as identification.services lets them apply to them)."""
-    campaigns = Campaign.objects.select_related("county")
-    if user.is_superuser:
-        return campaigns
-    prefixes = prefixes_for(user, Action.VIEW)
-    if not prefixes:
-        return campaigns.none()
-    return campaigns.filter(reduce(or_, (Q(county__code__startswith=prefix[:6]) for prefix in prefixes)))
+    """The campaigns the services let the user work in, with their county."""
+    return services.campaigns_visible_to(user).select_related("county")
 
 
 def campaign_or_404(user, pk: int) -> Campaign:
