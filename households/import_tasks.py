@@ -5,9 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from core.jobs import run_job
-from households.imports import check_handler, commit_handler
+from households.imports import check_handler, commit_handler, purge_stale_uploads
 
-__all__ = ["run_import_check", "run_import_commit"]
+__all__ = ["purge_import_uploads", "run_import_check", "run_import_commit"]
 
 
 @shared_task(bind=True, acks_late=True, name="households.import_check")
@@ -28,3 +28,9 @@ def run_import_commit(self, job_id: int) -> None:
     a second delivery after a worker died past the commit returns that record and writes nothing.
     """
     run_job(job_id, commit_handler)
+
+
+@shared_task(bind=True, acks_late=True, name="households.purge_import_uploads")
+def purge_import_uploads(self) -> int:
+    """Delete uploads and staged rows of checks that were never imported (run daily by beat)."""
+    return purge_stale_uploads()
