@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from areas import api as areas_api
 from areas import views as areas_views
+from assistance import api_urls as assistance_api_urls
 from core import api_views as core_api
 from core import job_views
 from core.auth import ThrottledLoginView
@@ -30,6 +31,7 @@ api_patterns = [
     *households_import_urls.api_urlpatterns,
     *households_quality_urls.api_urlpatterns,
     *identification_api_urls.api_urlpatterns,
+    *assistance_api_urls.api_urlpatterns,
     *router.urls,
 ]
 
@@ -44,6 +46,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("households.urls")),
     path("", include("identification.urls")),
+    path("", include("assistance.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

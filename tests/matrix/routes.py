@@ -237,6 +237,7 @@ EXEMPT = {
 def all_routes() -> list[Route]:
     """ROUTES above, and those each part of the application keeps in its own file next to this one."""
     from tests.matrix import (
+        routes_assistance,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -246,6 +247,7 @@ def all_routes() -> list[Route]:
 
     return [
         *ROUTES,
+        *routes_assistance.ROUTES,
         *routes_households.ROUTES,
         *routes_import.ROUTES,
         *routes_quality.ROUTES,
@@ -256,6 +258,7 @@ def all_routes() -> list[Route]:
 
 def all_exempt() -> dict[str, str]:
     from tests.matrix import (
+        routes_assistance,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -264,6 +267,13 @@ def all_exempt() -> dict[str, str]:
     )
 
     exempt = dict(EXEMPT)
-    for module in (routes_households, routes_import, routes_quality, routes_identification_pages, routes_identification_api):
+    exempt.update(routes_assistance.EXEMPT)
+    for module in (
+        routes_households,
+        routes_import,
+        routes_quality,
+        routes_identification_pages,
+        routes_identification_api,
+    ):
         exempt.update(getattr(module, "EXEMPT", {}))
     return exempt

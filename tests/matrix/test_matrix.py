@@ -16,7 +16,14 @@ from core.models import ChangeAction, Job, ObjectChange
 from households.services import save_household
 from tests.conftest import ROLE_AREAS, WORLD, make_user
 from tests.matrix.routes import all_exempt, all_routes
+from tests.matrix.routes_assistance import TARGETS as ASSISTANCE_TARGETS
+from tests.matrix.routes_identification_api import TARGETS as IDENTIFICATION_TARGETS
+from tests.matrix.routes_identification_api import state as identification_state
+from tests.matrix.routes_identification_pages import TARGETS as IDENTIFICATION_PAGE_TARGETS
+from tests.matrix.routes_import import TARGETS as IMPORT_TARGETS
 
+IDENTIFICATION_TARGETS = {**IDENTIFICATION_TARGETS, **IDENTIFICATION_PAGE_TARGETS, **IMPORT_TARGETS}
+IDENTIFICATION_TARGETS.update(ASSISTANCE_TARGETS)  # assistance's kinds answer to the same pick/build/expected
 ROUTES = all_routes()
 EXEMPT = all_exempt()
 
@@ -58,6 +65,10 @@ def _cases():
                 target = base
             elif route.target == "job":
                 target = f"{relation}:{base}"
+            elif route.target in IDENTIFICATION_TARGETS:  # cases, notices…: see routes_identification_api.py
+                target = IDENTIFICATION_TARGETS[route.target].pick(role, relation, base)
+                if target is None:
+                    continue
             elif route.target in ("household", "member"):
                 own = ROLE_AREAS[role][0] if role in ROLE_AREAS else None
                 target = _pick(base, ("village",), outside=own if relation == "parent" else None)
@@ -97,6 +108,8 @@ def _expected(route, role: str, target: str | None) -> tuple[int, ...]:
         return route.success
     if role == "anonymous":
         return (401,) if route.api else (302,)
+    if route.target in IDENTIFICATION_TARGETS:
+        return IDENTIFICATION_TARGETS[route.target].expected(route, role, target)
     if route.target == "job":  # a job belongs to the user who asked for it
         return route.success if target.startswith(("own:", "any:")) and role != "anonymous" else (404,)
     visible = target is None or (role in ROLE_AREAS and target.startswith(_prefix(ROLE_AREAS[role][0])))
@@ -121,6 +134,7 @@ def _state() -> tuple:
         Household.objects.count(),
         list(Household.objects.values_list("version", flat=True)),
         Member.objects.count(),
+        identification_state(),
     )
 
 
@@ -148,6 +162,8 @@ def test_route_answers_by_role_and_scope(route, role, target_code, personas, cli
         ).household
         if route.target == "member":
             target = target.members.get(position=1)
+    elif route.target in IDENTIFICATION_TARGETS:
+        target = IDENTIFICATION_TARGETS[route.target].build(target_code, personas)
     elif route.target == "finding":
         target = _finding_in(target_code)
     elif route.target == "change":
