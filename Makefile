@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup run demo worker beat test lint fmt messages migrations check-deploy clean
+.PHONY: setup run demo worker beat test lint fmt messages migrations check-deploy bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ messages: setup
 
 check-deploy: setup
 	SECRET_KEY=$${SECRET_KEY:-$$(head -c 48 /dev/urandom | base64)} HTTPS=1 $(MANAGE) check --deploy --fail-level WARNING
+
+bench: setup
+	@test -n "$$DATABASE_URL" || (echo "set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres"; exit 2)
+	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/household_pages.py
+	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/import_households.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
