@@ -116,6 +116,8 @@ def area_detail(request, code: str):
         "page": page,
         "can_manage": may(request.user, Action.MANAGE_AREAS, area.code),
         "can_audit": may(request.user, Action.AUDIT, area.code),
+        "can_import_households": area.level in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+        and may(request.user, Action.CAPTURE, area.code),
         "child_level": services.CHILD_LEVEL.get(area.level),
     }
     return render(request, "areas/area_detail.html", context)

@@ -72,3 +72,11 @@ def test_celery_is_configured_for_reliability(settings):
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
     assert settings.CELERY_TASK_ALWAYS_EAGER == (not os.environ.get("REDIS_URL"))
+
+
+def test_the_beat_schedule_names_registered_tasks(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
