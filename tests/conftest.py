@@ -166,3 +166,15 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks run in-process in tests, even where REDIS_URL is set (CI); the one test of a real
+    worker on Redis (tests/households/test_celery_worker.py) switches this off for itself."""
+    from config.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
