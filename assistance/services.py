@@ -608,6 +608,11 @@ def record_payment(
         raise ServiceError(_("The payment date cannot be in the future."), field="paid_on")
     if not purpose.strip():
         raise ServiceError(_("Say what the money is for."), field="purpose")
+    if (
+        project_id is not None
+        and not Project.objects.filter(pk=project_id, county_id=household.village_id[:6].ljust(12, "0")).exists()
+    ):
+        raise ServiceError(_("The project is not in this county's library."), field="project", code="bad_project")
     measure = None
     if measure_id is not None:
         measure = Measure.objects.filter(pk=measure_id, household=household).first()

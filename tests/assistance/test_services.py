@@ -335,3 +335,12 @@ def test_plans_are_one_per_year(personas, registered):
     )
     assert Plan.objects.filter(household=registered).count() == 1
     assert again.planned_exit_year == 2028
+
+
+def test_a_payment_for_an_unknown_project_is_refused(personas, registered):
+    with pytest.raises(ServiceError) as refused:
+        services.record_payment(
+            actor=personas["county_officer"], household_id=registered.pk, amount=Decimal("10"),
+            paid_on=datetime.date(2026, 3, 1), purpose="奖补", project_id=987654,
+        )  # fmt: skip
+    assert refused.value.code == "bad_project"
