@@ -210,6 +210,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # several models have a "status" with different choices: name each set in the schema
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "households.choices.HouseholdStatus",
+        "JobStatusEnum": "core.models.JobStatus",
+        "MeasureStatusEnum": "assistance.choices.MeasureStatus",
+    },
 }
 
 # --- Background work: Celery on Redis, in-process without REDIS_URL (DESIGN.md decision 6).
