@@ -40,7 +40,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(MANAGE) check
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
-	DEBUG=1 $(MANAGE) spectacular --validate --fail-on-warn --file var/schema.yml
+	mkdir -p var && DEBUG=1 $(MANAGE) spectacular --validate --fail-on-warn --file var/schema.yml
 
 fmt: setup
 	$(BIN)/ruff format .
