@@ -17,7 +17,7 @@ from core.models import ChangeAction, ObjectChange
 __all__ = ["diff", "record_change", "snapshot"]
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value.pk)
     if isinstance(value, decimal.Decimal):
@@ -27,7 +27,7 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
+        return [json_value(item) for item in value]
     return value
 
 
@@ -38,7 +38,7 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     for name in names:
         field = obj._meta.get_field(name)
         value = getattr(obj, field.attname) if isinstance(field, models.ForeignKey) else getattr(obj, name)
-        data[name] = _json_value(value)
+        data[name] = json_value(value)
     return data
 
 

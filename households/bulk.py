@@ -1,8 +1,8 @@
 """Checking and writing thousands of households at once (the Excel import) with the rules of the form.
 
 Every rule is the form's own: services' helpers check each household's fields
-(``_check_household_fields``), its group (``_group_for``), each member's ID number
-(``_check_member_id``), and the wording of a duplicate (``describe_duplicate``); quality.py's
+(``check_household_fields``), its group (``group_for``), each member's ID number
+(``check_member_id``), and the wording of a duplicate (``describe_duplicate``); quality.py's
 ``evaluate`` checks the household as a whole. What differs from ``save_household`` is only how
 the database is used, since one query per household would take minutes for a county:
 
@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from areas.choices import Action
 from areas.models import Area
 from areas.scopes import may
-from core.audit import _json_value, diff
+from core.audit import diff, json_value
 from core.errors import Conflict, ServiceError
 from core.middleware import current_request_id
 from core.models import ChangeAction, ObjectChange
@@ -48,14 +48,14 @@ from households.lines import poverty_line_for
 from households.models import INCOME_FIELDS, Household, HouseholdCounter, Member, QualityFinding
 from households.quality import ERROR, WARNING, Finding, RuleContext, evaluate
 from households.services import (
-    _SNAPSHOT_MEMBER_FIELDS,
     HOUSEHOLD_INPUT_FIELDS,
     MEMBER_INPUT_FIELDS,
-    _check_household_fields,
-    _check_member_id,
-    _group_for,
-    _household_area,
+    SNAPSHOT_MEMBER_FIELDS,
+    check_household_fields,
+    check_member_id,
     describe_duplicate,
+    group_for,
+    household_area,
 )
 
 __all__ = ["CHANGED", "NEW", "REFUSED", "UNCHANGED", "ImportSession", "Outcome", "reserve_numbers"]
@@ -82,7 +82,7 @@ _AUDIT_HOUSEHOLD_FIELDS = ["village", "village_group", "status", "entry_state", 
 
 
 # --- stopgap: the cause list, read once per batch -------------------------------------------------
-# services._check_household_fields reads the province's cause list from the database on every call
+# services.check_household_fields reads the province's cause list from the database on every call
 # (two queries, about 0.6 ms): 6 s for 10,000 households, twice (check and commit). Until it takes
 # the list as an argument, the list is kept for the length of one batch, in the importing thread
 # only; every other caller, in any thread, still reads the database.
@@ -154,7 +154,7 @@ def _attnames(model, names: list[str]) -> list[tuple[str, str]]:
 
 
 _HOUSEHOLD_ATTNAMES = _attnames(Household, _AUDIT_HOUSEHOLD_FIELDS)
-_MEMBER_ATTNAMES = _attnames(Member, _SNAPSHOT_MEMBER_FIELDS)
+_MEMBER_ATTNAMES = _attnames(Member, SNAPSHOT_MEMBER_FIELDS)
 _PLAIN = {str, int, bool, type(None)}
 
 
@@ -164,7 +164,7 @@ def _snapshot(obj, attnames: list[tuple[str, str]]) -> dict[str, Any]:
     data = {}
     for name, attname in attnames:
         value = getattr(obj, attname)
-        data[name] = value if type(value) in _PLAIN else _json_value(value)
+        data[name] = value if type(value) in _PLAIN else json_value(value)
     return data
 
 
@@ -218,7 +218,7 @@ class ImportSession:
         """The village, or why the actor cannot import into it (naming only the code)."""
         if code not in self._villages:
             try:
-                village, _household = _household_area(self.actor, village_code=code, household_id=None)
+                village, _household = household_area(self.actor, village_code=code, household_id=None)
             except (Http404, PermissionDenied):
                 # the same words whether the village exists elsewhere or not at all: nothing leaks
                 self._villages[code] = (None, _("You may not enter households in area %(code)s.") % {"code": code})
@@ -239,7 +239,7 @@ class ImportSession:
         key = (village.code, code)
         if key not in self._groups:
             found: dict[str, list[str]] = {}
-            self._groups[key] = (_group_for(village, code, found), found)
+            self._groups[key] = (group_for(village, code, found), found)
         group, found = self._groups[key]
         for name, messages in found.items():
             errors.setdefault(name, []).extend(messages)
@@ -272,7 +272,7 @@ class ImportSession:
         for index, member_row in enumerate(row.members):
             member = Member(**row.member_values(index))
             errors: dict[str, list[str]] = {}
-            _check_member_id(member, {}, errors)
+            check_member_id(member, {}, errors)
             if member_row.birth_date is not None and not errors:
                 # a birth-date column is checked against the ID number by the id_agreement rule
                 member.birth_date = member_row.birth_date
@@ -352,7 +352,7 @@ class ImportSession:
         errors: dict[str, list[str]] = {}
         group = None
         if village is not None:
-            _check_household_fields(row.values, village, errors)
+            check_household_fields(row.values, village, errors)
             group = self._group(village, row.group_code, errors)
         if row.household_no:
             first = self._seen_household_nos.setdefault(row.household_no, row.row)

@@ -70,7 +70,7 @@ MEMBER_INPUT_FIELDS = [
     "has_employee_pension", "receives_dibao", "receives_tekun",
 ]  # fmt: skip
 
-_SNAPSHOT_MEMBER_FIELDS = [
+SNAPSHOT_MEMBER_FIELDS = [
     "id",
     "position",
     "is_active",
@@ -135,7 +135,7 @@ def describe_duplicate(actor, member: Member) -> str:
     }
 
 
-def _household_area(actor, *, village_code: str | None, household_id: int | None) -> tuple[Area, Household | None]:
+def household_area(actor, *, village_code: str | None, household_id: int | None) -> tuple[Area, Household | None]:
     if household_id is not None:
         household = (
             Household.objects.visible_to(actor, Action.VIEW).select_related("village").filter(pk=household_id).first()
@@ -161,7 +161,7 @@ def _household_area(actor, *, village_code: str | None, household_id: int | None
     return village, None
 
 
-def _check_household_fields(data: dict, village: Area, errors: dict[str, list[str]]) -> None:
+def check_household_fields(data: dict, village: Area, errors: dict[str, list[str]]) -> None:
     causes = _valid_causes(village.code)
     main = data.get("main_cause") or ""
     if main and main not in causes:
@@ -185,7 +185,7 @@ def _check_household_fields(data: dict, village: Area, errors: dict[str, list[st
         errors.setdefault("relocation_mode", []).append(_("Choose how the household was relocated."))
 
 
-def _group_for(village: Area, group_code: str | None, errors: dict) -> Area | None:
+def group_for(village: Area, group_code: str | None, errors: dict) -> Area | None:
     if not group_code:
         return None
     group = Area.objects.filter(code=group_code, parent_id=village.code, level=Level.GROUP, is_revoked=False).first()
@@ -239,7 +239,7 @@ def _build_members(
         if member.pk is None and row.get("change_reason"):
             member.change_reason = row["change_reason"]
             member.changed_on = today
-        _check_member_id(member, row, errors)
+        check_member_id(member, row, errors)
         if member.id_number:
             if member.id_number in numbers:
                 errors.setdefault("id_number", []).append(
@@ -259,7 +259,7 @@ def _build_members(
     return [*kept, *untouched], removed
 
 
-def _check_member_id(member: Member, row: dict, errors: dict[str, list[str]]) -> None:
+def check_member_id(member: Member, row: dict, errors: dict[str, list[str]]) -> None:
     raw = (member.id_number or "").strip()
     if member.id_type == IdType.DISABILITY_CERT:
         # a disability certificate number is the holder's resident ID number and two digits
@@ -305,7 +305,7 @@ def _check_duplicates(
 
 def _snapshot_household(household: Household) -> dict[str, Any]:
     data = snapshot(household, ["village", "village_group", "status", "entry_state", *HOUSEHOLD_INPUT_FIELDS])
-    data["members"] = [snapshot(m, _SNAPSHOT_MEMBER_FIELDS) for m in household.members.order_by("position", "id")]
+    data["members"] = [snapshot(m, SNAPSHOT_MEMBER_FIELDS) for m in household.members.order_by("position", "id")]
     return data
 
 
@@ -373,7 +373,7 @@ def save_household(
     negative amount) refuses the whole save. Data-quality errors refuse only ``submit``; warnings
     must then carry a confirming note in ``notes`` (keyed by ``finding_key``).
     """
-    village, household = _household_area(actor, village_code=village_code, household_id=household_id)
+    village, household = household_area(actor, village_code=village_code, household_id=household_id)
     created = household is None
     if created and expected_version is not None:
         raise ServiceError(_("A new household has no version yet."))
@@ -381,8 +381,8 @@ def save_household(
         raise ServiceError(_("Send the version of the household you edited."), code="version_required", field="version")
     errors: dict[str, list[str]] = {}
     member_errors: dict[int, dict[str, list[str]]] = {}
-    _check_household_fields(fields, village, errors)
-    group = _group_for(village, group_code, errors)
+    check_household_fields(fields, village, errors)
+    group = group_for(village, group_code, errors)
     if created:
         household = Household(village=village, survey_year=_today().year, created_by=actor)
     before = None if created else _snapshot_household(household)
