@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["INTEGER", "MONEY", "PERCENT", "TEXT", "Column", "ReportTable", "Row", "ratio"]
+__all__ = ["INTEGER", "MONEY", "PERCENT", "TEXT", "Column", "ReportTable", "Row", "display", "ratio"]
 
 INTEGER = "int"
 MONEY = "money"
@@ -63,6 +63,32 @@ class ReportTable:
                 groups.append((column.group, 1))
         return groups
 
+    def header_top(self) -> list[tuple[str, int, int]]:
+        """The first header row as (label, colspan, rowspan): a group over its columns, or an
+        ungrouped column's own label over both rows."""
+        cells = []
+        index = 0
+        for group, span in self.header_groups():
+            if group:
+                cells.append((group, span, 1))
+            else:
+                cells.append((self.columns[index].label, 1, 2))
+            index += span
+        return cells
+
+    def display_rows(self) -> list[tuple[str, str, list[str]]]:
+        return [
+            (
+                row.code,
+                row.name,
+                [display(v, c.kind) for v, c in zip(row.cells(self.columns), self.columns, strict=True)],
+            )
+            for row in self.rows
+        ]
+
+    def display_totals(self) -> list[str]:
+        return [display(value, column.kind) for value, column in zip(self.total_cells(), self.columns, strict=True)]
+
     def as_dict(self) -> dict:
         def plain(value):
             return float(value) if isinstance(value, Decimal) else value
@@ -86,6 +112,19 @@ class ReportTable:
             totals=data["totals"],
             notes=data.get("notes", []),
         )
+
+
+def display(value: Any, kind: str) -> str:
+    """A cell as the page shows it: thousands separated, money to two places, ratios as percent."""
+    if value is None or value == "":
+        return "—" if kind == PERCENT else ""
+    if kind == PERCENT:
+        return f"{float(value) * 100:.2f}%"
+    if kind == MONEY:
+        return f"{float(value):,.2f}"
+    if kind == INTEGER:
+        return f"{int(value):,}"
+    return str(value)
 
 
 def ratio(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
