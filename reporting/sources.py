@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, IntegerField, QuerySet
+from django.db.models import CharField, F, IntegerField, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
@@ -102,8 +102,9 @@ def households_for(context: ReportContext) -> QuerySet:
             r_area=F("area_code"),
             r_status=F("status"),
             r_size=Cast(F("household_size"), IntegerField()),
-            r_attribute=KeyTextTransform("poverty_attribute", "data"),
-            r_cause=KeyTextTransform("main_cause", "data"),
+            # cast to text: compared with plain strings, not with JSON values
+            r_attribute=Cast(KeyTextTransform("poverty_attribute", "data"), CharField()),
+            r_cause=Cast(KeyTextTransform("main_cause", "data"), CharField()),
         )
     return context.scoped(Household.objects.all()).annotate(
         r_area=F("village_id"),

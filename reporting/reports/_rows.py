@@ -7,12 +7,18 @@ from typing import Any
 
 from django.db.models import Sum
 from django.db.models.functions import Substr
+from django.utils.translation import pgettext_lazy
 
 from areas.models import VillageFigures
 from reporting.sources import ReportContext
 from reporting.tables import Column, Row
 
-__all__ = ["rows_by_child", "rural_population", "sum_totals"]
+__all__ = ["HOUSEHOLDS", "PEOPLE", "rows_by_child", "rural_population", "sum_totals"]
+
+#: the two counts under most groups of columns (户数, 人数): a context of their own, since the
+#: project catalog translates a bare "Households" as a noun
+HOUSEHOLDS = pgettext_lazy("report column", "Households")
+PEOPLE = pgettext_lazy("report column", "People")
 
 
 def rows_by_child(context: ReportContext, values: dict[str, dict[str, Any]]) -> list[Row]:

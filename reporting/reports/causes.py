@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import CauseCode
 from reporting.registry import register
-from reporting.reports._rows import rows_by_child, sum_totals
+from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
 from reporting.sources import POOR_STATUSES, ReportContext, child_key, households_for
 from reporting.tables import Column, ReportTable
 
@@ -49,12 +49,12 @@ def figures(context: ReportContext) -> dict[str, dict[str, int]]:
 @register("causes", _("Causes of poverty"), order=20)
 def build(context: ReportContext) -> list[ReportTable]:
     values = figures(context)
-    cols = [Column("all_h", _("Households"), _("All poor")), Column("all_p", _("People"), _("All poor"))]
+    cols = [Column("all_h", HOUSEHOLDS, _("All poor")), Column("all_p", PEOPLE, _("All poor"))]
     for code, name in cause_list(context):
         label = f"{code} {name}"
-        cols += [Column(f"{code}_h", _("Households"), label), Column(f"{code}_p", _("People"), label)]
+        cols += [Column(f"{code}_h", HOUSEHOLDS, label), Column(f"{code}_p", PEOPLE, label)]
     if any("none_h" in row for row in values.values()):
-        cols += [Column("none_h", _("Households"), _("Not given")), Column("none_p", _("People"), _("Not given"))]
+        cols += [Column("none_h", HOUSEHOLDS, _("Not given")), Column("none_p", PEOPLE, _("Not given"))]
     rows = rows_by_child(context, values)
     table = ReportTable(
         title=_("Poor households and people by main cause of poverty"),

@@ -79,7 +79,7 @@ def build(context: ReportContext) -> list[ReportTable]:
         Column("poor_h", _("Poor households"), group_pairs),
         Column("paired_h", _("With a cadre"), group_pairs),
         Column("unpaired_h", _("Without a cadre"), group_pairs),
-        Column("paired_rate", _("Coverage"), group_pairs, PERCENT),
+        Column("paired_rate", _("Pairing rate"), group_pairs, PERCENT),
         Column("cadres", _("Responsible cadres")),
         Column("work_teams", _("Work teams"), _("Village work teams")),
         Column("team_villages", _("Villages with a team"), _("Village work teams")),

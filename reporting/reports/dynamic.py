@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Household
 from reporting.registry import register
-from reporting.reports._rows import rows_by_child, sum_totals
+from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
 from reporting.sources import ReportContext, child_key, households_for
 from reporting.tables import Column, ReportTable
 
@@ -45,14 +45,14 @@ def figures(context: ReportContext) -> dict[str, dict[str, int]]:
 @register("dynamic", _("Dynamic management"), order=60)
 def build(context: ReportContext) -> list[ReportTable]:
     cols = [
-        Column("exited_h", _("Households"), _("Exited in the year")),
-        Column("exited_p", _("People"), _("Exited in the year")),
-        Column("returned_h", _("Households"), _("Returned to poverty")),
-        Column("returned_p", _("People"), _("Returned to poverty")),
-        Column("removed_h", _("Households"), _("Removed (wrongly included)")),
-        Column("removed_p", _("People"), _("Removed (wrongly included)")),
-        Column("closed_h", _("Households"), _("Closed")),
-        Column("closed_p", _("People"), _("Closed")),
+        Column("exited_h", HOUSEHOLDS, _("Exited in the year")),
+        Column("exited_p", PEOPLE, _("Exited in the year")),
+        Column("returned_h", HOUSEHOLDS, _("Returned to poverty")),
+        Column("returned_p", PEOPLE, _("Returned to poverty")),
+        Column("removed_h", HOUSEHOLDS, _("Removed (wrongly included)")),
+        Column("removed_p", PEOPLE, _("Removed (wrongly included)")),
+        Column("closed_h", HOUSEHOLDS, _("Closed")),
+        Column("closed_p", PEOPLE, _("Closed")),
     ]
     rows = rows_by_child(context, figures(context))
     table = ReportTable(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, PovertyLine
 from reporting.registry import register
-from reporting.reports._rows import rows_by_child, sum_totals
+from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
 from reporting.sources import ReportContext, child_key
 from reporting.tables import Column, ReportTable
 
@@ -59,12 +59,12 @@ def figures(context: ReportContext, line: Decimal | None) -> dict[str, dict[str,
 def build(context: ReportContext) -> list[ReportTable]:
     line = monitoring_line(context.year)
     cols = [
-        Column("exited_h", _("Households"), _("Exited")),
-        Column("exited_p", _("People"), _("Exited")),
-        Column("at_risk_h", _("Households"), _("Exited, income under the monitoring line")),
-        Column("at_risk_p", _("People"), _("Exited, income under the monitoring line")),
-        Column("returned_h", _("Households"), _("Returned to poverty")),
-        Column("returned_p", _("People"), _("Returned to poverty")),
+        Column("exited_h", HOUSEHOLDS, _("Exited")),
+        Column("exited_p", PEOPLE, _("Exited")),
+        Column("at_risk_h", HOUSEHOLDS, _("Exited, income under the monitoring line")),
+        Column("at_risk_p", PEOPLE, _("Exited, income under the monitoring line")),
+        Column("returned_h", HOUSEHOLDS, _("Returned to poverty")),
+        Column("returned_p", PEOPLE, _("Returned to poverty")),
     ]
     rows = rows_by_child(context, figures(context, line))
     notes = [_("The three kinds of monitored households come with the monitoring procedures.")]

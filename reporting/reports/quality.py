@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from households.models import QualityFinding
 from households.quality import ERROR, RULES
 from reporting.registry import register
-from reporting.reports._rows import rows_by_child, sum_totals
+from reporting.reports._rows import HOUSEHOLDS, rows_by_child, sum_totals
 from reporting.sources import ReportContext
 from reporting.tables import Column, ReportTable
 
@@ -46,7 +46,7 @@ def build(context: ReportContext) -> list[ReportTable]:
     seen = {rule for row in values.values() for rule in row}
     cols = [
         Column("findings", _("Open findings"), _("All rules")),
-        Column("households", _("Households"), _("All rules")),
+        Column("households", HOUSEHOLDS, _("All rules")),
     ]
     for severity, group in ((ERROR, _("Errors")), (None, _("Warnings"))):
         for code, rule in sorted(RULES.items()):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.choices import HouseholdStatus, PovertyAttribute
 from reporting.registry import register
-from reporting.reports._rows import rows_by_child, rural_population, sum_totals
+from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, rural_population, sum_totals
 from reporting.sources import POOR_STATUSES, ReportContext, child_key, households_for
 from reporting.tables import PERCENT, Column, ReportTable, ratio
 
@@ -44,18 +44,18 @@ def figures(context: ReportContext) -> dict[str, dict[str, int]]:
 
 def columns() -> list[Column]:
     result = [
-        Column("poor_h", _("Households"), _("Poor (not yet exited)")),
-        Column("poor_p", _("People"), _("Poor (not yet exited)")),
+        Column("poor_h", HOUSEHOLDS, _("Poor (not yet exited)")),
+        Column("poor_p", PEOPLE, _("Poor (not yet exited)")),
     ]
     for attribute in PovertyAttribute:
         result += [
-            Column(f"{attribute}_h", _("Households"), attribute.label),
-            Column(f"{attribute}_p", _("People"), attribute.label),
+            Column(f"{attribute}_h", HOUSEHOLDS, attribute.label),
+            Column(f"{attribute}_p", PEOPLE, attribute.label),
         ]
     for status in STATUSES:
         result += [
-            Column(f"{status}_h", _("Households"), status.label),
-            Column(f"{status}_p", _("People"), status.label),
+            Column(f"{status}_h", HOUSEHOLDS, status.label),
+            Column(f"{status}_p", PEOPLE, status.label),
         ]
     result += [
         Column("rural_population", _("Rural registered population"), _("Poverty incidence")),

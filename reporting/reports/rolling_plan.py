@@ -20,7 +20,7 @@ from assistance.choices import MeasureCode
 from assistance.models import Measure, Plan
 from assistance.selectors import exit_threshold, village_exit_years
 from reporting.registry import register
-from reporting.reports._rows import rows_by_child, sum_totals
+from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
 from reporting.sources import POOR_STATUSES, ReportContext
 from reporting.tables import MONEY, Column, ReportTable, Row
 
@@ -120,8 +120,8 @@ def build(context: ReportContext) -> list[ReportTable]:
     for year in years:
         group = _("%(year)s planned exits") % {"year": year}
         cols += [
-            Column(f"exit_{year}_h", _("Households"), group),
-            Column(f"exit_{year}_p", _("People"), group),
+            Column(f"exit_{year}_h", HOUSEHOLDS, group),
+            Column(f"exit_{year}_p", PEOPLE, group),
             Column(f"villages_{year}", _("Villages"), group),
             Column(f"counties_{year}", _("Counties"), group),
         ]
