@@ -18,6 +18,7 @@ from core.jobs import job_file_path
 from households.models import Household, QualityFinding
 from reporting.registry import all_reports
 from reporting.services import request_report
+from reporting.sources import POOR_STATUSES
 
 pytestmark = [
     pytest.mark.django_db,
@@ -98,7 +99,7 @@ def test_libreoffice_reads_every_report_and_its_totals_equal_sql_counts(
     registry = _sheets(outdir, "registry")
     rows = next(rows for name, rows in registry.items() if name != "封面")
     total = next(row for row in rows if len(row) > 1 and row[1] == "合计")
-    poor = Household.objects.filter(village__code__startswith="530921", status__in=["registered", "pre_exit", "returned"])
+    poor = Household.objects.filter(village__code__startswith="530921", status__in=POOR_STATUSES)
     assert int(_number(total[2])) == poor.count()
     assert int(_number(total[3])) == poor.aggregate(n=Sum("household_size"))["n"]
     quality = next(rows for name, rows in _sheets(outdir, "quality").items() if name != "封面")
