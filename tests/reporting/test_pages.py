@@ -101,7 +101,9 @@ def test_unfinished_jobs_are_polled_and_finished_ones_are_not(
     assert "hx-trigger" not in partial
 
 
-def test_the_page_shows_who_downloaded_each_report(personas, client_for, report_data, django_capture_on_commit_callbacks):
+def test_the_page_shows_who_downloaded_each_report(
+    personas, client_for, report_data, django_capture_on_commit_callbacks
+):
     reviewer = personas["township_reviewer"]
     job = _done_job(reviewer, area=TOWNSHIP, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
     officer = client_for(personas["county_officer"])
