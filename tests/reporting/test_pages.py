@@ -198,3 +198,26 @@ def test_the_home_page_links_each_role_to_its_dashboard_and_reports(personas, cl
     clerk_page = client_for(personas["village_clerk"]).get(reverse("home")).content.decode()
     assert reverse("reporting:dashboard", kwargs={"code": KONGXING}) in clerk_page
     assert REPORTS not in clerk_page
+
+
+def test_the_dashboard_draws_frozen_years_before_the_open_one(personas, client_for, report_data):
+    from decimal import Decimal
+
+    from households.models import HouseholdYear
+
+    past = open_year() - 2
+    for household in report_data["kongxing"][:3]:
+        HouseholdYear.objects.create(
+            household=household,
+            year=past,
+            area_code=KONGXING,
+            status="registered",
+            household_size=3,
+            net_income_per_capita=Decimal("2000"),
+            data={},
+        )
+    page = client_for(personas["county_officer"]).get(reverse("reporting:dashboard", kwargs={"code": COUNTY}))
+    chart = page.content.decode().split("历年贫困户与脱贫户")[2]
+    assert f">{past}</text>" in chart and f">{open_year()}</text>" in chart
+    assert f"{past} 贫困户: 3</title>" in chart
+    assert f"{open_year()} 贫困户: 10</title>" in chart
