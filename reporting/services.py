@@ -96,6 +96,8 @@ def request_report(*, actor, kind: str, area_code: str, year: int | str | None =
     if report is None:
         raise ServiceError(_("Choose a report from the list."), code="bad_kind", field="kind")
     year = _valid_year(report, year)
+    # the requester's row serialises their requests, so two quick clicks cannot both queue a job
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     waiting = Job.objects.filter(
         kind=job_kind(report.code), area_code=area.code, requested_by=actor, status__in=_ACTIVE, params__year=year
     ).first()
