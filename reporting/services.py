@@ -227,11 +227,9 @@ def schedule_reports(*, kinds: list[str], period: str | None = None, year: int |
     year = year or (settings.ROLLING_PLAN_START_YEAR or open_year())
     known = {report.code for report in all_reports()}
     requester = system_user()
-    areas = set(
-        Area.objects.filter(code__in=_scheduled_areas(), level__in=REPORT_LEVELS).values_list("code", flat=True)
-    )
+    areas = dict(Area.objects.filter(code__in=_scheduled_areas(), level__in=REPORT_LEVELS).values_list("code", "name"))
     jobs = []
-    for code in sorted(areas):
+    for code, name in sorted(areas.items()):
         for kind in kinds:
             if kind not in known:
                 continue
@@ -242,7 +240,13 @@ def schedule_reports(*, kinds: list[str], period: str | None = None, year: int |
                     kind=job_kind(kind),
                     area_code=code,
                     actor=requester,
-                    params={"year": year, "period": period, "scheduled": True, "language": settings.LANGUAGE_CODE},
+                    params={
+                        "year": year,
+                        "area_name": name,
+                        "period": period,
+                        "scheduled": True,
+                        "language": settings.LANGUAGE_CODE,
+                    },
                     task=build_report,
                 )
             )
