@@ -221,3 +221,10 @@ def test_the_dashboard_draws_frozen_years_before_the_open_one(personas, client_f
     assert f">{past}</text>" in chart and f">{open_year()}</text>" in chart
     assert f"{past} 贫困户: 3</title>" in chart
     assert f"{open_year()} 贫困户: 10</title>" in chart
+
+
+def test_the_reports_page_is_in_english_when_english_is_chosen(personas, client_for):
+    client = client_for(personas["county_officer"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(REPORTS).content.decode()
+    assert "Build a report" in page and "Registry summary" in page and "Three-year rolling plan" in page
