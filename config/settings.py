@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -229,13 +230,28 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 2 * 60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # The visibility timeout must exceed the longest task, or Redis hands a running task to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2),
+    # a restarted worker looks for messages of workers that died at this pace (seconds)
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "fupin")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # uploads of import checks never committed are deleted after a week (personal data)
     "purge-import-uploads": {"task": "households.purge_import_uploads", "schedule": 24 * 60 * 60},
+    # reports (reporting.tasks): the rolling plan on the first of each month, the summaries nightly
+    "reports-rolling-plan-monthly": {
+        "task": "reporting.scheduled_reports",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        "args": (["rolling_plan"], "month"),
+    },
+    "reports-summaries-nightly": {
+        "task": "reporting.scheduled_reports",
+        "schedule": crontab(minute=30, hour=1),
+        "args": (["registry", "causes", "coverage", "quality"], "day"),
+    },
 }
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
@@ -271,3 +287,14 @@ EXIT_INCIDENCE_WESTERN = float(env_str("EXIT_INCIDENCE_WESTERN", "0.03"))
 ASSISTANCE_AMOUNT_MAX = env_int("ASSISTANCE_AMOUNT_MAX", 500_000)
 # attachments (photos, scanned minutes): images and PDF only
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# reports (DOMAIN.md section 11): the first year offered, the rolling plan's length and start
+# (0: the current year), the monitoring line as a multiple of the poverty line (section 4.3)
+REPORT_FIRST_YEAR = env_int("REPORT_FIRST_YEAR", 2014)
+ROLLING_PLAN_YEARS = env_int("ROLLING_PLAN_YEARS", 3)
+ROLLING_PLAN_START_YEAR = env_int("ROLLING_PLAN_START_YEAR", 0)
+MONITORING_LINE_FACTOR = float(env_str("MONITORING_LINE_FACTOR", "1.5"))
+# at most this many rows a sheet (Excel's limit is 1,048,576); a longer table continues on another
+REPORT_SHEET_MAX_ROWS = env_int("REPORT_SHEET_MAX_ROWS", 1_000_000)
+# scheduled builds: the areas (empty: every county with households and its province) and their requester
+REPORT_SCHEDULED_AREAS = env_list("REPORT_SCHEDULED_AREAS", [])
+REPORT_SYSTEM_USERNAME = env_str("REPORT_SYSTEM_USERNAME", "report-scheduler")

@@ -16,6 +16,7 @@ from households import api as households_api
 from households import urls_import as households_import_urls
 from households import urls_quality as households_quality_urls
 from identification import api_urls as identification_api_urls
+from reporting import urls as reporting_urls
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -32,6 +33,7 @@ api_patterns = [
     *households_quality_urls.api_urlpatterns,
     *identification_api_urls.api_urlpatterns,
     *assistance_api_urls.api_urlpatterns,
+    *reporting_urls.api_urlpatterns,
     *router.urls,
 ]
 
@@ -47,6 +49,7 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("identification.urls")),
     path("", include("assistance.urls")),
+    path("", include("reporting.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
