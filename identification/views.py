@@ -787,9 +787,11 @@ def village_appraisal(request, pk: int, code: str):
                 if f"for_{case_id}" in form.fields:
                     form.add_error(f"for_{case_id}", message)
     causes = cause_names(village.code)
+    # the county's exclusion rules are read once for the whole list, not once per case
+    exclusion_rules = services.exclusion_rules(campaign.county_id)
     for case in cases:
         case.cause_name = causes.get(case.household.main_cause, case.household.main_cause)
-        case.exclusions = services.blocking_exclusions(case)
+        case.exclusions = services.blocking_exclusions(case, exclusion_rules)
         case.vote_fields = (form[f"for_{case.pk}"], form[f"against_{case.pk}"], form[f"version_{case.pk}"])
     rules = rules_for_county(campaign.county_id)
     context = {
