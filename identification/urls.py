@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from identification import views, views_checks, views_notices
+from identification import views, views_checks, views_notices, views_villages
 
 app_name = "identification"
 
@@ -47,4 +47,31 @@ urlpatterns: list = [
     path("identification/rules/<str:code>/add/", views_checks.rule_add, name="rule_add"),
     path("identification/rules/<str:code>/state/", views_checks.rule_state, name="rule_state"),
     path("identification/rules/<str:code>/score-card/", views_checks.score_card, name="score_card"),
+]
+
+# poor villages (贫困村识别) and their yearly figures
+urlpatterns += [
+    path("identification/<int:pk>/villages/", views_villages.village_list, name="village_list"),
+    path("identification/<int:pk>/villages/propose/", views_villages.village_propose, name="village_propose"),
+    path("identification/<int:pk>/villages/announce/", views_villages.village_announce, name="village_announce"),
+    path(
+        "identification/<int:pk>/villages/print/<str:kind>/",
+        views_villages.village_notice_print,
+        name="village_notice_print",
+    ),
+    path("identification/village-cases/<int:pk>/", views_villages.village_case_detail, name="village_case_detail"),
+    path("identification/village-cases/<int:pk>/vote/", views_villages.village_case_vote, name="village_case_vote"),
+    path(
+        "identification/village-cases/<int:pk>/publicity/",
+        views_villages.village_case_publicity,
+        name="village_case_publicity",
+    ),
+    path(
+        "identification/village-cases/<int:pk>/conclude/",
+        views_villages.village_case_conclude,
+        name="village_case_conclude",
+    ),
+    path(
+        "identification/villages/<str:code>/figures/<int:year>/", views_villages.village_figures, name="village_figures"
+    ),
 ]
