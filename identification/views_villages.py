@@ -124,9 +124,8 @@ def _picked(request, campaign) -> VillagePickForm:
 @require_POST
 def village_propose(request, pk: int):
     """Put the ticked villages forward for the township's appraisal (township reviewers, county)."""
+    # the service checks each village: 404 out of scope, 403 without review or approve there
     campaign = campaign_or_404(request.user, pk)
-    if not holds_in_county(request.user, (Action.REVIEW, Action.APPROVE), campaign.county_id):
-        raise PermissionDenied
     codes = _picked(request, campaign).cleaned_data.get("villages") or []
     if not codes:
         messages.error(request, _("Tick at least one village."))
@@ -147,9 +146,8 @@ def village_propose(request, pk: int):
 @require_POST
 def village_announce(request, pk: int):
     """The county announces the ticked villages whose publicity ended (county officers)."""
+    # the service checks each case: 404 out of scope, 403 without approve on its village
     campaign = campaign_or_404(request.user, pk)
-    if not may(request.user, Action.APPROVE, campaign.county_id):
-        raise PermissionDenied
     case_ids = _picked(request, campaign).cleaned_data.get("cases") or []
     if not case_ids:
         messages.error(request, _("Tick at least one village."))
