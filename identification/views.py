@@ -83,7 +83,9 @@ __all__ = [
 ]
 
 #: the steps taken on many cases at once from the list, and the action each needs
-BULK_ACTIONS = {name: transition(name).action for name in ("record_township_review", "confirm")}
+BULK_ACTIONS = {
+    name: transition(name).action for name in ("record_group_discussion", "record_township_review", "confirm")
+}
 
 
 # --- campaigns ---------------------------------------------------------------------------------
@@ -302,6 +304,7 @@ def case_list(request, pk: int):
         "page": page,
         "query": query.urlencode(),
         "bulk_steps": bulk_steps,
+        "group_discussion": any(name == "record_group_discussion" for name, _label in bulk_steps),
         "tab": "cases",
         **_campaign_links(request.user, campaign),
     }
@@ -323,11 +326,23 @@ def case_bulk(request, pk: int):
         raise PermissionDenied
     case_ids = list(dict.fromkeys(form.cleaned_data["cases"]))
     in_field = set(form.cleaned_data["field"])
-    values = {"finding": form.cleaned_data["finding"]} if step == "record_township_review" else {}
     succeeded: set[int] = set()
     failed: dict[int, str] = {}
+    if step == "record_group_discussion":
+        # one group meeting recommends every case ticked
+        result = services.advance_many(
+            actor=request.user,
+            case_ids=case_ids,
+            step=step,
+            meeting_date=form.cleaned_data["meeting_date"],
+            attendance=form.cleaned_data["attendance"],
+            recommended=True,
+        )
+        succeeded.update(result.succeeded)
+        failed.update(result.failed)
+    values = {"finding": form.cleaned_data["finding"]} if step == "record_township_review" else {}
     # the service takes one "checked in the field" for all its cases: one call for each answer
-    for checked in (True, False):
+    for checked in (True, False) if step != "record_group_discussion" else ():
         chosen = [case_id for case_id in case_ids if (case_id in in_field) == checked]
         if chosen:
             result = services.advance_many(
@@ -513,14 +528,31 @@ def _step_post(request, pk: int, *, slot: str, action_of, build, run, done: str,
         raise PermissionDenied
     form = build(case)
     if form.is_valid():
+        waiting = case.state
         try:
             run(case, form)
         except ServiceError as exc:
             show_error(form, exc, {"file": upload} if upload else None)
         else:
             messages.success(request, done)
+            if slot == "step":
+                return redirect("identification:case_detail", pk=_next_waiting(request.user, case, waiting))
             return redirect("identification:case_detail", pk=case.pk)
     return _render_case(request, case, bound={slot: form})
+
+
+def _next_waiting(user, case: Case, state: str) -> int:
+    """The next case of the same village waiting for the step just taken (a clerk doing twenty
+    home checks goes from one to the next), or the case itself when none is left."""
+    following = (
+        Case.objects.visible_to(user, Action.VIEW)
+        .filter(campaign_id=case.campaign_id, area_code=case.area_code, state=state)
+        .exclude(pk=case.pk)
+        .order_by("id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return following or case.pk
 
 
 def _version(form) -> int | None:
