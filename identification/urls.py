@@ -18,13 +18,17 @@ urlpatterns: list = [
     path("identification/<int:pk>/apply/<str:code>/", views.case_apply, name="case_apply"),
     path("identification/<int:pk>/appraisal/<str:code>/", views.village_appraisal, name="village_appraisal"),
     path("identification/cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("identification/cases/<int:pk>/group-discussion/", views.case_group_discussion, name="case_group_discussion"),
-    path(
-        "identification/cases/<int:pk>/village-appraisal/", views.case_village_appraisal, name="case_village_appraisal"
+    # the steps taken from the case page: one view, the step named by the URL
+    *(
+        path(f"identification/cases/<int:pk>/{segment}/", views.case_step, {"step": step}, name=name)
+        for segment, step, name in (
+            ("group-discussion", "record_group_discussion", "case_group_discussion"),
+            ("village-appraisal", "record_village_appraisal", "case_village_appraisal"),
+            ("home-check", "record_home_check", "case_home_check"),
+            ("township-review", "record_township_review", "case_township_review"),
+            ("confirm", "confirm", "case_confirm"),
+        )
     ),
-    path("identification/cases/<int:pk>/home-check/", views.case_home_check, name="case_home_check"),
-    path("identification/cases/<int:pk>/township-review/", views.case_township_review, name="case_township_review"),
-    path("identification/cases/<int:pk>/confirm/", views.case_confirm, name="case_confirm"),
     path("identification/cases/<int:pk>/override/", views.case_override, name="case_override"),
     path("identification/cases/<int:pk>/return/", views.case_return, name="case_return"),
     path("identification/cases/<int:pk>/reject/", views.case_reject, name="case_reject"),

@@ -8,6 +8,9 @@ next to the field or at the top of the form; Http404 and PermissionDenied propag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +20,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
@@ -69,15 +73,11 @@ __all__ = [
     "campaign_list",
     "case_apply",
     "case_bulk",
-    "case_confirm",
     "case_detail",
-    "case_group_discussion",
-    "case_home_check",
     "case_override",
     "case_reject",
     "case_return",
-    "case_township_review",
-    "case_village_appraisal",
+    "case_step",
     "quota_list",
     "village_appraisal",
 ]
@@ -559,146 +559,113 @@ def _version(form) -> int | None:
     return form.cleaned_data.get("version")
 
 
+def _group_discussion(user, case: Case, form, stored: list[Attachment]) -> Case:
+    data = form.cleaned_data
+    return services.record_group_discussion(
+        actor=user,
+        case_id=case.pk,
+        meeting_date=data["meeting_date"],
+        attendance=data["attendance"],
+        recommended=data["recommended"],
+        note=data["note"],
+        version=_version(form),
+        attachments=stored,
+    )
+
+
+def _village_appraisal(user, case: Case, form, stored: list[Attachment]) -> Case:
+    data = form.cleaned_data
+    vote = services.Vote(
+        representatives=data["representatives"],
+        present=data["present"],
+        votes_for=data["votes_for"],
+        votes_against=data["votes_against"],
+    )
+    return services.record_village_appraisal(
+        actor=user,
+        case_id=case.pk,
+        meeting_date=data["meeting_date"],
+        vote=vote,
+        comparison_read=data["comparison_read"],
+        version=_version(form),
+        attachments=stored,
+    )
+
+
+def _home_check(user, case: Case, form, stored: list[Attachment]) -> Case:
+    data = form.cleaned_data
+    return services.record_home_check(
+        actor=user,
+        case_id=case.pk,
+        visited_on=data["visited_on"],
+        checklist=form.checklist(),
+        findings=data["findings"],
+        signatures=form.signatures(),
+        version=_version(form),
+        attachments=stored,
+    )
+
+
+def _township_review(user, case: Case, form, stored: list[Attachment]) -> Case:
+    return services.record_township_review(
+        actor=user,
+        case_id=case.pk,
+        checked_in_field=form.cleaned_data["checked_in_field"],
+        finding=form.cleaned_data["finding"],
+        version=_version(form),
+    )
+
+
+def _confirm(user, case: Case, form, stored: list[Attachment]) -> Case:
+    return services.confirm(
+        actor=user, case_id=case.pk, checked_in_field=form.cleaned_data["checked_in_field"], version=_version(form)
+    )
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A step taken from the case page: the service call (given the parsed form and the stored
+    uploads), the form field holding an upload (if any), and what to tell the user."""
+
+    take: Callable[..., Case]
+    done: str
+    upload: str = ""
+
+
+#: each step of the case page (by transition name); the URL names its step (identification/urls.py)
+CASE_STEPS: dict[str, _Step] = {
+    "record_group_discussion": _Step(_group_discussion, gettext_lazy("The group discussion was recorded."), "minutes"),
+    "record_village_appraisal": _Step(
+        _village_appraisal, gettext_lazy("The vote of the villagers' representative assembly was recorded."), "minutes"
+    ),
+    "record_home_check": _Step(_home_check, gettext_lazy("The home check was recorded."), "photo"),
+    "record_township_review": _Step(_township_review, gettext_lazy("The township review was recorded.")),
+    "confirm": _Step(_confirm, gettext_lazy("The case was confirmed within the quota.")),
+}
+
+
 @login_required
 @require_POST
-def case_group_discussion(request, pk: int):
+def case_step(request, pk: int, step: str):
+    """Take one step of the seven from the case page (the one its URL names): the form of the
+    step, the uploads kept only if the service takes the step."""
+    spec = CASE_STEPS[step]
+
     def run(case, form):
-        data = form.cleaned_data
+        uploads = [form.cleaned_data.get(spec.upload)] if spec.upload else []
         with_attachments(
-            request.user,
-            [data.get("minutes")],
-            case.area_code,
-            lambda stored: services.record_group_discussion(
-                actor=request.user,
-                case_id=case.pk,
-                meeting_date=data["meeting_date"],
-                attendance=data["attendance"],
-                recommended=data["recommended"],
-                note=data["note"],
-                version=_version(form),
-                attachments=stored,
-            ),
+            request.user, uploads, case.area_code, lambda stored: spec.take(request.user, case, form, stored)
         )
 
     return _step_post(
         request,
         pk,
         slot="step",
-        action_of=lambda case: transition("record_group_discussion").action,
-        build=lambda case: GroupDiscussionForm(request.POST, request.FILES),
+        action_of=lambda case: transition(step).action,
+        build=lambda case: _STEP_FORMS[step](request.POST, request.FILES),
         run=run,
-        upload="minutes",
-        done=_("The group discussion was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_village_appraisal(request, pk: int):
-    def run(case, form):
-        data = form.cleaned_data
-        vote = services.Vote(
-            representatives=data["representatives"],
-            present=data["present"],
-            votes_for=data["votes_for"],
-            votes_against=data["votes_against"],
-        )
-        with_attachments(
-            request.user,
-            [data.get("minutes")],
-            case.area_code,
-            lambda stored: services.record_village_appraisal(
-                actor=request.user,
-                case_id=case.pk,
-                meeting_date=data["meeting_date"],
-                vote=vote,
-                comparison_read=data["comparison_read"],
-                version=_version(form),
-                attachments=stored,
-            ),
-        )
-
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("record_village_appraisal").action,
-        build=lambda case: VillageAppraisalForm(request.POST, request.FILES),
-        run=run,
-        upload="minutes",
-        done=_("The vote of the villagers' representative assembly was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_home_check(request, pk: int):
-    def run(case, form):
-        data = form.cleaned_data
-        with_attachments(
-            request.user,
-            [data.get("photo")],
-            case.area_code,
-            lambda stored: services.record_home_check(
-                actor=request.user,
-                case_id=case.pk,
-                visited_on=data["visited_on"],
-                checklist=form.checklist(),
-                findings=data["findings"],
-                signatures=form.signatures(),
-                version=_version(form),
-                attachments=stored,
-            ),
-        )
-
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("record_home_check").action,
-        build=lambda case: HomeCheckForm(request.POST, request.FILES),
-        run=run,
-        upload="photo",
-        done=_("The home check was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_township_review(request, pk: int):
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("record_township_review").action,
-        build=lambda case: TownshipReviewForm(request.POST),
-        run=lambda case, form: services.record_township_review(
-            actor=request.user,
-            case_id=case.pk,
-            checked_in_field=form.cleaned_data["checked_in_field"],
-            finding=form.cleaned_data["finding"],
-            version=_version(form),
-        ),
-        done=_("The township review was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_confirm(request, pk: int):
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("confirm").action,
-        build=lambda case: ConfirmForm(request.POST),
-        run=lambda case, form: services.confirm(
-            actor=request.user,
-            case_id=case.pk,
-            checked_in_field=form.cleaned_data["checked_in_field"],
-            version=_version(form),
-        ),
-        done=_("The case was confirmed within the quota."),
+        upload=spec.upload,
+        done=str(spec.done),
     )
 
 
