@@ -40,6 +40,9 @@ __all__ = [
     "village_propose",
 ]
 
+#: the years a village's figures may be entered for (the registration began in 2014)
+FIGURE_YEARS = (2000, 2100)
+
 #: the two notices of a poor village, and the states of the villages each lists
 NOTICE_STATES = {
     "publicity": (PoorVillageState.IN_PUBLICITY, PoorVillageState.PUBLICIZED, PoorVillageState.ANNOUNCED),
@@ -136,7 +139,8 @@ def village_propose(request, pk: int):
             for code in codes:
                 villages.propose_poor_village(actor=request.user, campaign_id=campaign.pk, village_code=code)
     except ServiceError as exc:
-        messages.error(request, f"{code}: {exc.message}")
+        name = area_names([code]).get(code, code)
+        messages.error(request, f"{name}（{code}）：{exc.message}")
     else:
         messages.success(request, _("%(count)s villages were proposed.") % {"count": len(codes)})
     return redirect("identification:village_list", pk=campaign.pk)
@@ -326,6 +330,8 @@ def village_notice_print(request, pk: int, kind: str):
 def village_figures(request, code: str, year: int):
     """Enter or correct a village's figures for a year (village clerks and township reviewers);
     everyone who sees the village reads them, with the other years listed."""
+    if not FIGURE_YEARS[0] <= year <= FIGURE_YEARS[1]:
+        raise Http404
     village = area_or_404(request.user, code, level=Level.VILLAGE)
     can_record = may(request.user, Action.CAPTURE, village.code) or may(request.user, Action.REVIEW, village.code)
     if request.method == "POST" and not can_record:

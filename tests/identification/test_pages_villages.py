@@ -215,3 +215,19 @@ def test_the_village_queues_reach_the_reviewer_and_the_county(personas, campaign
     # then the township votes on one and concludes the other; the county has nothing yet
     assert reviewer == {"village_proposed": 1, "village_in_publicity": 1}
     assert "village_publicized" not in county and not any(key.startswith("village_") for key in clerk | charlie)
+
+
+def test_a_proposal_refused_names_the_village_and_proposes_none(personas, campaign, client_for):
+    # given 孔兴村 with figures and 诗礼村 without
+    villages.record_village_figures(actor=personas["superuser"], village_code=KONGXING, year=2026, values={})
+
+    # when the reviewer proposes both, and asks for the figures of an impossible year
+    response = client_for(personas["township_reviewer"]).post(
+        _url("village_propose", pk=campaign.pk), {"villages": [KONGXING, SHILI_VILLAGE]}, follow=True
+    )
+    odd_year = client_for(personas["village_clerk"]).get(_url("village_figures", code=KONGXING, year=30000))
+
+    # then neither is proposed and the page names the village without figures
+    assert not PoorVillageCase.objects.exists()
+    assert f"诗礼村（{SHILI_VILLAGE}）" in response.content.decode()
+    assert odd_year.status_code == 404
