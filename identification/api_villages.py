@@ -50,6 +50,8 @@ class VillageFiguresWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = VillageFigures
         fields = ["village", "year", *villages.FIGURE_FIELDS]
+        # a second POST for the same village and year replaces the figures: no uniqueness refusal
+        validators: list = []
 
 
 class VillageFiguresPatchSerializer(serializers.ModelSerializer):
@@ -92,13 +94,16 @@ class VillageFiguresViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def _shown(figures_id: int) -> dict:
         return VillageFiguresSerializer(VillageFigures.objects.select_related("village").get(pk=figures_id)).data
 
-    @extend_schema(request=VillageFiguresWriteSerializer, responses={201: VillageFiguresSerializer})
+    @extend_schema(
+        request=VillageFiguresWriteSerializer, responses={201: VillageFiguresSerializer, 200: VillageFiguresSerializer}
+    )
     def create(self, request):
-        """Enter a village's figures for a year, or replace those entered."""
+        """Enter a village's figures for a year (201), or replace those entered (200)."""
         values = _parse(VillageFiguresWriteSerializer, request)
         village, year = values.pop("village"), values.pop("year")
+        existed = VillageFigures.objects.filter(village_id=village, year=year).exists()
         figures = villages.record_village_figures(actor=request.user, village_code=village, year=year, values=values)
-        return Response(self._shown(figures.pk), status=status.HTTP_201_CREATED)
+        return Response(self._shown(figures.pk), status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(request=VillageFiguresPatchSerializer, responses=VillageFiguresSerializer)
     def partial_update(self, request, pk=None):

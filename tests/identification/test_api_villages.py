@@ -32,6 +32,9 @@ def test_a_village_goes_from_its_figures_to_the_announcement_through_the_api(per
     corrected = reviewer.patch(
         _url("village-figures-detail", pk=entered.json()["id"]), {"poor_people": 320}, format="json"
     )
+    replaced = clerk.post(
+        _url("village-figures-list"), {"village": KONGXING, "year": 2026, **FIGURES, "poor_people": 320}, format="json"
+    )
 
     # when the township proposes, votes and publicizes, and the county announces
     proposed = reviewer.post(_url("village-case-list"), {"campaign": campaign.pk, "village": KONGXING}, format="json")
@@ -51,6 +54,7 @@ def test_a_village_goes_from_its_figures_to_the_announcement_through_the_api(per
     assert entered.status_code == 201 and entered.json()["incidence"] == "0.2200"
     assert corrected.status_code == 200 and corrected.json()["poor_people"] == 320
     assert corrected.json()["total_households"] == 420  # the others stay
+    assert replaced.status_code == 200 and replaced.json()["id"] == entered.json()["id"]
     assert proposed.status_code == 201 and proposed.json()["figures"]["poor_people"] == 320
     assert [voted.status_code, posted.status_code, concluded.status_code] == [200, 200, 200]
     assert announced.status_code == 200 and announced.json()[0]["state"] == "announced"
