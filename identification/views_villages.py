@@ -190,6 +190,13 @@ _NEXT_STEP = {
 }
 
 
+def _shown(value) -> str:
+    """A figure as recorded with the proposal, readably (yes/no for the yes-or-no ones)."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "—" if value in (None, "") else str(value)
+
+
 def _render_village_case(request, case: PoorVillageCase, *, bound=None, status: int = 200):
     step = _NEXT_STEP.get(case.state)
     form = None
@@ -199,7 +206,7 @@ def _render_village_case(request, case: PoorVillageCase, *, bound=None, status: 
         form = bound if form_class and isinstance(bound, form_class) else (form_class() if form_class else None)
         step_url = url_name
     figures = [
-        (VillageFigures._meta.get_field(name).verbose_name, case.figures.get(name))
+        (VillageFigures._meta.get_field(name).verbose_name, _shown(case.figures.get(name)))
         for name in villages.FIGURE_FIELDS
         if name in case.figures
     ]

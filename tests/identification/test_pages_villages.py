@@ -103,6 +103,7 @@ def test_a_poor_village_goes_from_its_figures_to_the_announcement_through_the_pa
         assert "贫困村" in text
     detail = officer.get(_url("village_case_detail", pk=case.pk)).content.decode()
     assert "已公告（贫困村）" in detail and "乡政府公示栏" in detail
+    assert '通生产生活用电</th><td class="num">是' in detail and "False" not in detail
 
 
 def test_a_publicity_cannot_be_concluded_early_and_the_page_says_so(personas, campaign, client_for):
