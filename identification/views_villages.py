@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -22,6 +23,7 @@ from areas.choices import Action, Level
 from areas.models import Area, VillageFigures
 from areas.scopes import may
 from core.errors import ServiceError
+from core.models import ObjectChange
 from identification import villages
 from identification.forms_villages import CadreVoteForm, VillageFiguresForm, VillagePickForm, VillagePublicityForm
 from identification.models import PoorVillageCase, PoorVillageState
@@ -210,9 +212,21 @@ def _render_village_case(request, case: PoorVillageCase, *, bound=None, status: 
         for name in villages.FIGURE_FIELDS
         if name in case.figures
     ]
+    labels = dict(PoorVillageState.choices)
+    history = [
+        {
+            "time": change.time,
+            "actor": change.actor_username,
+            "state": labels.get((change.after or {}).get("state"), ""),
+        }
+        for change in ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(PoorVillageCase), object_pk=str(case.pk)
+        ).order_by("time", "id")
+    ]
     context = {
         "case": case,
         "campaign": case.campaign,
+        "history": history,
         "figures": figures,
         "incidence": f"{float(case.figures['incidence']) * 100:.2f}%" if case.figures.get("incidence") else "",
         "step": step[0] if step else "",

@@ -104,6 +104,14 @@ def test_a_poor_village_goes_from_its_figures_to_the_announcement_through_the_pa
     detail = officer.get(_url("village_case_detail", pk=case.pk)).content.decode()
     assert "已公告（贫困村）" in detail and "乡政府公示栏" in detail
     assert '通生产生活用电</th><td class="num">是' in detail and "False" not in detail
+    history = officer.get(_url("village_case_detail", pk=case.pk)).context["history"]
+    assert [(row["actor"], row["state"]) for row in history] == [
+        ("township_reviewer_user", "拟识别"),
+        ("township_reviewer_user", "乡镇村干部大会评议通过"),
+        ("township_reviewer_user", "公示中"),
+        ("township_reviewer_user", "公示期满"),
+        ("county_officer_user", "已公告（贫困村）"),
+    ]
 
 
 def test_a_publicity_cannot_be_concluded_early_and_the_page_says_so(personas, campaign, client_for):
