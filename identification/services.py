@@ -176,12 +176,14 @@ def _check_deadlines(opens_on: datetime.date, deadlines: dict[str, str]) -> None
                 _("The deadline of %(step)s falls before the campaign opens (%(date)s).")
                 % {"step": CaseState(step).label, "date": opens_on.isoformat()},
                 field="deadlines",
+                details={"step": step},
             )
         if previous is not None and day < previous[1]:
             raise ServiceError(
                 _("The deadline of %(step)s falls before that of %(earlier)s.")
                 % {"step": CaseState(step).label, "earlier": CaseState(previous[0]).label},
                 field="deadlines",
+                details={"step": step},
             )
         previous = (step, day)
 

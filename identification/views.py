@@ -120,7 +120,9 @@ def campaign_add(request, code: str):
         try:
             campaign = services.create_campaign(actor=request.user, county_code=county.code, **form.service_values())
         except ServiceError as exc:
-            show_error(form, exc)
+            # a deadline refused is shown next to the step's own date
+            step = (exc.details or {}).get("step") if exc.field == "deadlines" else None
+            show_error(form, exc, {"deadlines": f"deadline_{step}"} if step else None)
         else:
             messages.success(request, _("The campaign %(title)s was opened.") % {"title": campaign})
             return redirect("identification:campaign_detail", pk=campaign.pk)

@@ -148,3 +148,21 @@ def test_a_quota_refusal_names_the_village(personas, campaign):
     assert refused.value.code == "quota_exhausted"
     assert "孔兴村" in refused.value.message
     assert Case.objects.get(pk=cases[1].pk).state == CaseState.SECOND_PUBLICIZED
+
+
+def test_the_campaign_page_shows_a_deadline_out_of_order_next_to_its_step(personas, client_for):
+    # when the county officer gives the appraisal a deadline before the group discussion's
+    response = client_for(personas["county_officer"]).post(
+        reverse("identification:campaign_add", kwargs={"code": COUNTY}),
+        {
+            "kind": "initial", "year": 2026, "title": "识别", "opens_on": "2026-03-01",
+            "deadline_group_discussed": "2026-03-20", "deadline_village_appraised": "2026-03-10",
+        },
+    )  # fmt: skip
+
+    # then the form comes back with the refusal on the appraisal's date, in Chinese
+    assert response.status_code == 200
+    assert response.context["form"].errors["deadline_village_appraised"] == [
+        "“村评定”的截止日期早于“小组议”的截止日期。"
+    ]
+    assert not Campaign.objects.exists()
