@@ -11,11 +11,15 @@ the caller's view scope, 403 without the action) and every rule; lists and reads
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -65,6 +69,7 @@ from identification.serializers import (
 from identification.workflow import transition
 
 __all__ = [
+    "CASE_STEP_ENDPOINTS",
     "AttachmentViewSet",
     "CampaignViewSet",
     "CaseViewSet",
@@ -212,6 +217,109 @@ class QuotaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 # --- cases --------------------------------------------------------------------------------------
 
 
+def _vote_of(values: dict) -> services.Vote:
+    return services.Vote(
+        representatives=values["representatives"],
+        present=values["present"],
+        votes_for=values["votes_for"],
+        votes_against=values["votes_against"],
+    )
+
+
+@dataclass(frozen=True)
+class StepEndpoint:
+    """One step endpoint under a case: its URL segment, request body, the service call (actor,
+    case id, parsed body) and the description the API docs show."""
+
+    url_path: str
+    serializer: type[serializers.Serializer]
+    take: Callable[[Any, int, dict], Any]
+    doc: str
+
+
+CASE_STEP_ENDPOINTS: dict[str, StepEndpoint] = {
+    "group_discussion": StepEndpoint(
+        "group-discussion",
+        GroupDiscussionSerializer,
+        lambda user, case_id, v: services.record_group_discussion(actor=user, case_id=case_id, **v),
+        "小组议: the meeting of household representatives of the village group recommends.",
+    ),
+    "village_appraisal": StepEndpoint(
+        "village-appraisal",
+        VillageAppraisalSerializer,
+        lambda user, case_id, v: services.record_village_appraisal(
+            actor=user,
+            case_id=case_id,
+            meeting_date=v["meeting_date"],
+            vote=_vote_of(v),
+            comparison_read=v["comparison_read"],
+            version=v["version"],
+            attachments=v["attachments"],
+        ),
+        "村评定: the villagers' representative assembly's vote; a vote without a majority rejects the case.",
+    ),
+    "home_check": StepEndpoint(
+        "home-check",
+        HomeCheckSerializer,
+        lambda user, case_id, v: services.record_home_check(
+            actor=user,
+            case_id=case_id,
+            visited_on=v["visited_on"],
+            checklist=dict(v["checklist"]),
+            findings=v["findings"],
+            signatures={role: dict(signed) for role, signed in v["signatures"].items()},
+            version=v["version"],
+            attachments=v["attachments"],
+        ),
+        "入户查: the visit, every item of the checklist, and the three signatures.",
+    ),
+    "township_review": StepEndpoint(
+        "township-review",
+        TownshipReviewSerializer,
+        lambda user, case_id, v: services.record_township_review(actor=user, case_id=case_id, **v),
+        "逐级核: the township's review, in the field or not.",
+    ),
+    "confirm": StepEndpoint(
+        "confirm",
+        ConfirmSerializer,
+        lambda user, case_id, v: services.confirm(actor=user, case_id=case_id, **v),
+        "县确认: the county confirms the case within the village's quota (409 ``quota_exhausted``).",
+    ),
+    "override_exclusion": StepEndpoint(
+        "override-exclusion",
+        OverrideExclusionSerializer,
+        lambda user, case_id, v: services.override_exclusion(actor=user, case_id=case_id, **v),
+        "The county lets the case through an exclusion condition, with the reason.",
+    ),
+    "return_case": StepEndpoint(
+        "return",
+        ReturnSerializer,
+        lambda user, case_id, v: services.return_case(actor=user, case_id=case_id, **v),
+        "Send the case back to an earlier step, with the reason.",
+    ),
+    "reject": StepEndpoint(
+        "reject",
+        RejectSerializer,
+        lambda user, case_id, v: services.reject_case(actor=user, case_id=case_id, **v),
+        "Reject the case, with the reason.",
+    ),
+}
+
+
+def _step_endpoint(name: str):
+    """The POST endpoint of one step under a case (``CaseViewSet._step`` does the work); the
+    method is named as its attribute, which DRF's router and the schema rely on."""
+    spec = CASE_STEP_ENDPOINTS[name]
+
+    def endpoint(self, request, pk=None):
+        return self._step(request, pk, spec.serializer, lambda case_id, v: spec.take(request.user, case_id, v))
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__doc__ = spec.doc
+    endpoint = action(detail=True, methods=["post"], url_path=spec.url_path, url_name=spec.url_path)(endpoint)
+    return extend_schema(request=spec.serializer, responses=CaseDetailSerializer)(endpoint)
+
+
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases (识别对象) in the caller's scope. POST applies for a household (户申报); each later
     step has its own endpoint under the case. Steps accept the ``version`` read: a case moved
@@ -293,114 +401,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise
         return Response(self._shown(int(pk)))
 
-    @extend_schema(request=GroupDiscussionSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="group-discussion")
-    def group_discussion(self, request, pk=None):
-        """小组议: the meeting of household representatives of the village group recommends."""
-        return self._step(
-            request,
-            pk,
-            GroupDiscussionSerializer,
-            lambda case_id, v: services.record_group_discussion(actor=request.user, case_id=case_id, **v),
-        )
-
-    @extend_schema(request=VillageAppraisalSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="village-appraisal")
-    def village_appraisal(self, request, pk=None):
-        """村评定: the villagers' representative assembly's vote; a vote without a majority rejects the case."""
-
-        def take(case_id: int, v: dict):
-            vote = services.Vote(
-                representatives=v["representatives"],
-                present=v["present"],
-                votes_for=v["votes_for"],
-                votes_against=v["votes_against"],
-            )
-            return services.record_village_appraisal(
-                actor=request.user,
-                case_id=case_id,
-                meeting_date=v["meeting_date"],
-                vote=vote,
-                comparison_read=v["comparison_read"],
-                version=v["version"],
-                attachments=v["attachments"],
-            )
-
-        return self._step(request, pk, VillageAppraisalSerializer, take)
-
-    @extend_schema(request=HomeCheckSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="home-check")
-    def home_check(self, request, pk=None):
-        """入户查: the visit, every item of the checklist, and the three signatures."""
-
-        def take(case_id: int, v: dict):
-            return services.record_home_check(
-                actor=request.user,
-                case_id=case_id,
-                visited_on=v["visited_on"],
-                checklist=dict(v["checklist"]),
-                findings=v["findings"],
-                signatures={role: dict(signed) for role, signed in v["signatures"].items()},
-                version=v["version"],
-                attachments=v["attachments"],
-            )
-
-        return self._step(request, pk, HomeCheckSerializer, take)
-
-    @extend_schema(request=TownshipReviewSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="township-review")
-    def township_review(self, request, pk=None):
-        """逐级核: the township's review, in the field or not."""
-        return self._step(
-            request,
-            pk,
-            TownshipReviewSerializer,
-            lambda case_id, v: services.record_township_review(actor=request.user, case_id=case_id, **v),
-        )
-
-    @extend_schema(request=ConfirmSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        """县确认: the county confirms the case within the village's quota (409 ``quota_exhausted``)."""
-        return self._step(
-            request,
-            pk,
-            ConfirmSerializer,
-            lambda case_id, v: services.confirm(actor=request.user, case_id=case_id, **v),
-        )
-
-    @extend_schema(request=OverrideExclusionSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="override-exclusion")
-    def override_exclusion(self, request, pk=None):
-        """The county lets the case through an exclusion condition, with the reason."""
-        return self._step(
-            request,
-            pk,
-            OverrideExclusionSerializer,
-            lambda case_id, v: services.override_exclusion(actor=request.user, case_id=case_id, **v),
-        )
-
-    @extend_schema(request=ReturnSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_case(self, request, pk=None):
-        """Send the case back to an earlier step, with the reason."""
-        return self._step(
-            request,
-            pk,
-            ReturnSerializer,
-            lambda case_id, v: services.return_case(actor=request.user, case_id=case_id, **v),
-        )
-
-    @extend_schema(request=RejectSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """Reject the case, with the reason."""
-        return self._step(
-            request,
-            pk,
-            RejectSerializer,
-            lambda case_id, v: services.reject_case(actor=request.user, case_id=case_id, **v),
-        )
+    # the steps, each an endpoint under the case built from the table CASE_STEP_ENDPOINTS below
+    group_discussion = _step_endpoint("group_discussion")
+    village_appraisal = _step_endpoint("village_appraisal")
+    home_check = _step_endpoint("home_check")
+    township_review = _step_endpoint("township_review")
+    confirm = _step_endpoint("confirm")
+    override_exclusion = _step_endpoint("override_exclusion")
+    return_case = _step_endpoint("return_case")
+    reject = _step_endpoint("reject")
 
     @extend_schema(request=BulkSerializer, responses=BulkResultSerializer)
     @action(detail=False, methods=["post"])

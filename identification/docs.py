@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from areas.choices import Role
+from areas.choices import Action, Role
 from areas.roles import ROLE_ACTIONS
 from identification.choices import CaseState
+from identification.models import PoorVillageState
 from identification.workflow import TRANSITIONS, next_action, return_targets
 
 __all__ = ["workflow_markdown"]
@@ -61,5 +62,27 @@ def _markdown() -> str:
         "An upheld objection sends a case in publicity back to the village (`applied`, `group_discussed` "
         "or `village_appraised`); a problem found by the city's spot-check sends it back to `home_checked`.",
         "",
+        "## Poor villages (一公示、一公告)",
+        "",
+        "A village is proposed with its figures for the campaign's year (entered and corrected by village "
+        "clerks and township reviewers, `identification/villages.py`); the township's meeting of all village "
+        "cadres votes (two thirds present, more than half of those present for); the township posts one "
+        "publicity for the campaign's publicity days and concludes it from the day after; the county announces.",
+        "",
+        "| state | next step | action needed |",
+        "|---|---|---|",
     ]
+    village_states = dict(PoorVillageState.choices)
+    for state, (step, action) in VILLAGE_STEPS.items():
+        lines.append(f"| {village_states[state]} `{state}` | {step} | `{action}` |")
+    lines.append("")
     return "\n".join(lines)
+
+
+#: a poor village's case: the step that takes it on from each state, and the action it needs
+VILLAGE_STEPS = {
+    PoorVillageState.PROPOSED: ("cadres' vote (`record_cadre_vote`)", Action.REVIEW),
+    PoorVillageState.APPRAISED: ("publicity (`post_village_publicity`)", Action.REVIEW),
+    PoorVillageState.IN_PUBLICITY: ("end of the publicity (`conclude_village_publicity`)", Action.REVIEW),
+    PoorVillageState.PUBLICIZED: ("county announcement (`announce_poor_villages`)", Action.APPROVE),
+}

@@ -193,12 +193,27 @@ class CaseIdsField(forms.Field):
 class BulkStepForm(forms.Form):
     """One step for many selected cases; ``field`` lists the cases that were checked in the field."""
 
-    STEPS = [("record_township_review", _("Township review")), ("confirm", _("County confirmation"))]
+    STEPS = [
+        ("record_group_discussion", _("Group discussion")),
+        ("record_township_review", _("Township review")),
+        ("confirm", _("County confirmation")),
+    ]
 
     step = forms.ChoiceField(label=_("Step"), choices=STEPS)
     cases = CaseIdsField(label=_("Cases"), error_messages={"required": _("Select at least one case.")})
     field = CaseIdsField(label=_("Checked in the field"), required=False)
     finding = forms.CharField(label=_("Finding"), required=False, max_length=1000)
+    # one meeting of a village group recommends all the cases ticked (小组议)
+    meeting_date = _date(_("Meeting date"), required=False)
+    attendance = _count(_("Household representatives present"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("step") == "record_group_discussion":
+            for name in ("meeting_date", "attendance"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("This field is required for the group discussion."))
+        return data
 
 
 class ApplyForm(forms.Form):

@@ -2,9 +2,9 @@
 and home checks, township reviewers publicity, objections and reviews, county officers
 confirmations and announcements, city inspectors their sampled cases.
 
-A fixed number of aggregate queries whatever the data (at most four, after the user's grants):
-one for the cases of every queue, one each for publicities due, open objections and unchecked
-spot-check items. Which step waits on whom comes from the transition table (workflow.py).
+A fixed number of aggregate queries whatever the data (at most five, after the user's grants):
+one for the cases of every queue, one each for publicities due, open objections, poor villages
+waiting and unchecked spot-check items. Which step waits on whom comes from the transition table (workflow.py).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from areas.choices import Action
 from areas.scopes import prefixes_for
 from core.querysets import prefix_condition
 from identification.choices import CaseState, NoticeKind, NoticeState, ObjectionState
-from identification.models import Case, Notice, Objection, SpotCheckItem
+from identification.models import Case, Notice, Objection, PoorVillageCase, PoorVillageState, SpotCheckItem
 from identification.workflow import RESTING_STATES, TRANSITIONS
 
-__all__ = ["QUEUE_LABELS", "work_for"]
+__all__ = ["QUEUE_LABELS", "VILLAGE_QUEUES", "work_for"]
 
 #: what a case resting in a state waits for, as the user reads it
 QUEUE_LABELS = {
@@ -43,6 +43,15 @@ _NOTICE_FOR = {
 }
 
 _ORDER = [state.value for state in CaseState]
+
+#: what a poor village's case waits for in each state, and the action of whoever takes it on
+VILLAGE_QUEUES = {
+    PoorVillageState.PROPOSED: (_("Poor villages waiting for the township cadres' vote"), Action.REVIEW),
+    PoorVillageState.APPRAISED: (_("Poor villages to publicize"), Action.REVIEW),
+    PoorVillageState.IN_PUBLICITY: (_("Poor-village publicities whose period is over, to conclude"), Action.REVIEW),
+    PoorVillageState.PUBLICIZED: (_("Poor villages to announce"), Action.APPROVE),
+}
+_VILLAGE_ORDER = [state.value for state in PoorVillageState]
 
 
 def _waiting_states() -> dict[str, str]:
@@ -156,6 +165,8 @@ def work_for(user) -> list[dict]:
                 }
             )
 
+    items.extend(_village_work(user))
+
     inspects, inspect = _scope(user, Action.INSPECT, "case__area_code")
     if inspects:
         sampled = (
@@ -177,3 +188,41 @@ def work_for(user) -> list[dict]:
                 }
             )
     return items
+
+
+def _village_work(user) -> list[dict]:
+    """The poor-village cases waiting for the user's step (one aggregate query); a publicity
+    counts only once its period is over."""
+    conditions = []
+    for state, (_label, action) in VILLAGE_QUEUES.items():
+        holds, scope = _scope(user, action, "village__code")
+        if not holds:
+            continue
+        condition = Q(state=state) & scope
+        if state == PoorVillageState.IN_PUBLICITY:
+            condition &= Q(publicity_ends_on__lt=timezone.localdate())
+        conditions.append(condition)
+    if not conditions:
+        return []
+    condition = conditions[0]
+    for more in conditions[1:]:
+        condition |= more
+    rows = (
+        PoorVillageCase.objects.filter(campaign__is_closed=False)
+        .filter(condition)
+        .values("campaign_id", "campaign__year", "campaign__title", "state")
+        .annotate(count=Count("id"))
+        .order_by("campaign_id", "state")
+    )
+    rows = sorted(rows, key=lambda r: (-r["campaign__year"], r["campaign_id"], _VILLAGE_ORDER.index(r["state"])))
+    return [
+        {
+            "key": f"village_{row['state']}",
+            "label": VILLAGE_QUEUES[row["state"]][0],
+            "count": row["count"],
+            "url": reverse("identification:village_list", kwargs={"pk": row["campaign_id"]}),
+            "campaign": _campaign_label(row["campaign__year"], row["campaign__title"]),
+            "action": VILLAGE_QUEUES[row["state"]][1],
+        }
+        for row in rows
+    ]

@@ -60,6 +60,7 @@ __all__ = [
     "BulkResult",
     "apply",
     "blocking_exclusions",
+    "exclusion_rules",
     "campaigns_visible_to",
     "conclude_notice",
     "confirm",
@@ -135,6 +136,7 @@ def create_campaign(
         raise ServiceError(_("A campaign is opened for a county."), field="county")
     if kind not in CampaignKind.values:
         raise ServiceError(_("Unknown campaign kind."), field="kind")
+    _check_deadlines(opens_on, deadlines or {})
     days = publicity_days or settings.PUBLICITY_DAYS
     if days < settings.PUBLICITY_MIN_DAYS:
         raise ServiceError(
@@ -154,6 +156,36 @@ def create_campaign(
         actor=actor, obj=campaign, action=ChangeAction.CREATE, area_code=county.code, after=snapshot(campaign)
     )
     return campaign
+
+
+def _check_deadlines(opens_on: datetime.date, deadlines: dict[str, str]) -> None:
+    """Step deadlines fall on or after the opening day and follow the order of the steps (a later
+    step cannot be due before an earlier one)."""
+    order = [state.value for state in CaseState]
+    unknown = sorted(set(deadlines) - set(order))
+    if unknown:
+        raise ServiceError(_("Unknown steps: %(steps)s.") % {"steps": ", ".join(unknown)}, field="deadlines")
+    previous: tuple[str, datetime.date] | None = None
+    for step in sorted(deadlines, key=order.index):
+        try:
+            day = datetime.date.fromisoformat(str(deadlines[step]))
+        except ValueError as exc:
+            raise ServiceError(_("A deadline is not a date."), field="deadlines") from exc
+        if day < opens_on:
+            raise ServiceError(
+                _("The deadline of %(step)s falls before the campaign opens (%(date)s).")
+                % {"step": CaseState(step).label, "date": opens_on.isoformat()},
+                field="deadlines",
+                details={"step": step},
+            )
+        if previous is not None and day < previous[1]:
+            raise ServiceError(
+                _("The deadline of %(step)s falls before that of %(earlier)s.")
+                % {"step": CaseState(step).label, "earlier": CaseState(previous[0]).label},
+                field="deadlines",
+                details={"step": step},
+            )
+        previous = (step, day)
 
 
 def _campaign(actor, campaign_id: int) -> Campaign:
@@ -561,11 +593,19 @@ def record_township_review(
     )
 
 
-def blocking_exclusions(case: Case) -> list[str]:
-    """The labels of the active exclusion conditions the household meets (DOMAIN.md 7.2)."""
-    rules = _rules(case.campaign.county_id, RuleKind.EXCLUSION)
+def blocking_exclusions(case: Case, rules: list[IdentificationRule] | None = None) -> list[str]:
+    """The labels of the active exclusion conditions the household meets (DOMAIN.md 7.2).
+    ``rules``: the county's exclusion rules read once (exclusion_rules) when many cases of one
+    county are checked, so a list page does not query per case."""
+    if rules is None:
+        rules = exclusion_rules(case.campaign.county_id)
     household = case.household
     return [rule.label for rule in rules if rule.household_field and getattr(household, rule.household_field, False)]
+
+
+def exclusion_rules(county_code: str) -> list[IdentificationRule]:
+    """The active exclusion conditions of a county (its own rows replace the defaults)."""
+    return _rules(county_code, RuleKind.EXCLUSION)
 
 
 def _rules(county_code: str, kind: str) -> list[IdentificationRule]:
@@ -618,7 +658,10 @@ def confirm(*, actor, case_id: int, checked_in_field: bool = False, version: int
         )
     quota = Quota.objects.filter(campaign=case.campaign, area_id=case.area_code).first()
     if quota is None:
-        raise ServiceError(_("The village has no quota in this campaign."), code="no_quota")
+        raise ServiceError(
+            _("%(village)s has no quota in this campaign.") % {"village": _village_label(case.area_code)},
+            code="no_quota",
+        )
     size = case.household.household_size
     taken = Quota.objects.filter(
         pk=quota.pk, used_households__lt=F("households"), used_people__lte=F("people") - size
@@ -626,7 +669,7 @@ def confirm(*, actor, case_id: int, checked_in_field: bool = False, version: int
     if not taken:
         raise Conflict(
             _("The quota of %(village)s is used up (%(households)s households, %(people)s people).")
-            % {"village": case.area_code, "households": quota.households, "people": quota.people},
+            % {"village": _village_label(case.area_code), "households": quota.households, "people": quota.people},
             code="quota_exhausted",
         )
     Case.objects.filter(pk=case.pk).update(quota=quota, household_size=size)
@@ -637,6 +680,12 @@ def confirm(*, actor, case_id: int, checked_in_field: bool = False, version: int
         record={"checked_in_field": checked_in_field, "household_size": size},
         expected_version=version,
     )
+
+
+def _village_label(code: str) -> str:
+    """A village as a clerk knows it: its name, with the code to tell namesakes apart."""
+    name = Area.objects.filter(code=code).values_list("name", flat=True).first()
+    return f"{name}（{code}）" if name else code
 
 
 def _release_quota(case: Case) -> None:
@@ -914,6 +963,8 @@ def record_objection(
         raise ServiceError(_("This case is not on the notice."), field="case")
     if channel not in ObjectionChannel.values:
         raise ServiceError(_("Unknown channel."), field="channel")
+    if received_on > _today():
+        raise ServiceError(_("The objection cannot have been received in the future."), field="received_on")
     if not raised_by.strip() or not content.strip():
         raise ServiceError(_("Record who raised the objection and what it says."), field="content")
     objection = Objection.objects.create(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from identification import views, views_checks, views_notices
+from identification import views, views_checks, views_notices, views_villages
 
 app_name = "identification"
 
@@ -18,13 +18,17 @@ urlpatterns: list = [
     path("identification/<int:pk>/apply/<str:code>/", views.case_apply, name="case_apply"),
     path("identification/<int:pk>/appraisal/<str:code>/", views.village_appraisal, name="village_appraisal"),
     path("identification/cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("identification/cases/<int:pk>/group-discussion/", views.case_group_discussion, name="case_group_discussion"),
-    path(
-        "identification/cases/<int:pk>/village-appraisal/", views.case_village_appraisal, name="case_village_appraisal"
+    # the steps taken from the case page: one view, the step named by the URL
+    *(
+        path(f"identification/cases/<int:pk>/{segment}/", views.case_step, {"step": step}, name=name)
+        for segment, step, name in (
+            ("group-discussion", "record_group_discussion", "case_group_discussion"),
+            ("village-appraisal", "record_village_appraisal", "case_village_appraisal"),
+            ("home-check", "record_home_check", "case_home_check"),
+            ("township-review", "record_township_review", "case_township_review"),
+            ("confirm", "confirm", "case_confirm"),
+        )
     ),
-    path("identification/cases/<int:pk>/home-check/", views.case_home_check, name="case_home_check"),
-    path("identification/cases/<int:pk>/township-review/", views.case_township_review, name="case_township_review"),
-    path("identification/cases/<int:pk>/confirm/", views.case_confirm, name="case_confirm"),
     path("identification/cases/<int:pk>/override/", views.case_override, name="case_override"),
     path("identification/cases/<int:pk>/return/", views.case_return, name="case_return"),
     path("identification/cases/<int:pk>/reject/", views.case_reject, name="case_reject"),
@@ -47,4 +51,31 @@ urlpatterns: list = [
     path("identification/rules/<str:code>/add/", views_checks.rule_add, name="rule_add"),
     path("identification/rules/<str:code>/state/", views_checks.rule_state, name="rule_state"),
     path("identification/rules/<str:code>/score-card/", views_checks.score_card, name="score_card"),
+]
+
+# poor villages (贫困村识别) and their yearly figures
+urlpatterns += [
+    path("identification/<int:pk>/villages/", views_villages.village_list, name="village_list"),
+    path("identification/<int:pk>/villages/propose/", views_villages.village_propose, name="village_propose"),
+    path("identification/<int:pk>/villages/announce/", views_villages.village_announce, name="village_announce"),
+    path(
+        "identification/<int:pk>/villages/print/<str:kind>/",
+        views_villages.village_notice_print,
+        name="village_notice_print",
+    ),
+    path("identification/village-cases/<int:pk>/", views_villages.village_case_detail, name="village_case_detail"),
+    path("identification/village-cases/<int:pk>/vote/", views_villages.village_case_vote, name="village_case_vote"),
+    path(
+        "identification/village-cases/<int:pk>/publicity/",
+        views_villages.village_case_publicity,
+        name="village_case_publicity",
+    ),
+    path(
+        "identification/village-cases/<int:pk>/conclude/",
+        views_villages.village_case_conclude,
+        name="village_case_conclude",
+    ),
+    path(
+        "identification/villages/<str:code>/figures/<int:year>/", views_villages.village_figures, name="village_figures"
+    ),
 ]

@@ -8,6 +8,9 @@ next to the field or at the top of the form; Http404 and PermissionDenied propag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +20,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
@@ -69,21 +73,19 @@ __all__ = [
     "campaign_list",
     "case_apply",
     "case_bulk",
-    "case_confirm",
     "case_detail",
-    "case_group_discussion",
-    "case_home_check",
     "case_override",
     "case_reject",
     "case_return",
-    "case_township_review",
-    "case_village_appraisal",
+    "case_step",
     "quota_list",
     "village_appraisal",
 ]
 
 #: the steps taken on many cases at once from the list, and the action each needs
-BULK_ACTIONS = {name: transition(name).action for name in ("record_township_review", "confirm")}
+BULK_ACTIONS = {
+    name: transition(name).action for name in ("record_group_discussion", "record_township_review", "confirm")
+}
 
 
 # --- campaigns ---------------------------------------------------------------------------------
@@ -118,7 +120,9 @@ def campaign_add(request, code: str):
         try:
             campaign = services.create_campaign(actor=request.user, county_code=county.code, **form.service_values())
         except ServiceError as exc:
-            show_error(form, exc)
+            # a deadline refused is shown next to the step's own date
+            step = (exc.details or {}).get("step") if exc.field == "deadlines" else None
+            show_error(form, exc, {"deadlines": f"deadline_{step}"} if step else None)
         else:
             messages.success(request, _("The campaign %(title)s was opened.") % {"title": campaign})
             return redirect("identification:campaign_detail", pk=campaign.pk)
@@ -302,6 +306,7 @@ def case_list(request, pk: int):
         "page": page,
         "query": query.urlencode(),
         "bulk_steps": bulk_steps,
+        "group_discussion": any(name == "record_group_discussion" for name, _label in bulk_steps),
         "tab": "cases",
         **_campaign_links(request.user, campaign),
     }
@@ -323,11 +328,23 @@ def case_bulk(request, pk: int):
         raise PermissionDenied
     case_ids = list(dict.fromkeys(form.cleaned_data["cases"]))
     in_field = set(form.cleaned_data["field"])
-    values = {"finding": form.cleaned_data["finding"]} if step == "record_township_review" else {}
     succeeded: set[int] = set()
     failed: dict[int, str] = {}
+    if step == "record_group_discussion":
+        # one group meeting recommends every case ticked
+        result = services.advance_many(
+            actor=request.user,
+            case_ids=case_ids,
+            step=step,
+            meeting_date=form.cleaned_data["meeting_date"],
+            attendance=form.cleaned_data["attendance"],
+            recommended=True,
+        )
+        succeeded.update(result.succeeded)
+        failed.update(result.failed)
+    values = {"finding": form.cleaned_data["finding"]} if step == "record_township_review" else {}
     # the service takes one "checked in the field" for all its cases: one call for each answer
-    for checked in (True, False):
+    for checked in (True, False) if step != "record_group_discussion" else ():
         chosen = [case_id for case_id in case_ids if (case_id in in_field) == checked]
         if chosen:
             result = services.advance_many(
@@ -513,160 +530,144 @@ def _step_post(request, pk: int, *, slot: str, action_of, build, run, done: str,
         raise PermissionDenied
     form = build(case)
     if form.is_valid():
+        waiting = case.state
         try:
             run(case, form)
         except ServiceError as exc:
             show_error(form, exc, {"file": upload} if upload else None)
         else:
             messages.success(request, done)
+            if slot == "step":
+                return redirect("identification:case_detail", pk=_next_waiting(request.user, case, waiting))
             return redirect("identification:case_detail", pk=case.pk)
     return _render_case(request, case, bound={slot: form})
+
+
+def _next_waiting(user, case: Case, state: str) -> int:
+    """The next case of the same village waiting for the step just taken (a clerk doing twenty
+    home checks goes from one to the next), or the case itself when none is left."""
+    following = (
+        Case.objects.visible_to(user, Action.VIEW)
+        .filter(campaign_id=case.campaign_id, area_code=case.area_code, state=state)
+        .exclude(pk=case.pk)
+        .order_by("id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return following or case.pk
 
 
 def _version(form) -> int | None:
     return form.cleaned_data.get("version")
 
 
+def _group_discussion(user, case: Case, form, stored: list[Attachment]) -> Case:
+    data = form.cleaned_data
+    return services.record_group_discussion(
+        actor=user,
+        case_id=case.pk,
+        meeting_date=data["meeting_date"],
+        attendance=data["attendance"],
+        recommended=data["recommended"],
+        note=data["note"],
+        version=_version(form),
+        attachments=stored,
+    )
+
+
+def _village_appraisal(user, case: Case, form, stored: list[Attachment]) -> Case:
+    data = form.cleaned_data
+    vote = services.Vote(
+        representatives=data["representatives"],
+        present=data["present"],
+        votes_for=data["votes_for"],
+        votes_against=data["votes_against"],
+    )
+    return services.record_village_appraisal(
+        actor=user,
+        case_id=case.pk,
+        meeting_date=data["meeting_date"],
+        vote=vote,
+        comparison_read=data["comparison_read"],
+        version=_version(form),
+        attachments=stored,
+    )
+
+
+def _home_check(user, case: Case, form, stored: list[Attachment]) -> Case:
+    data = form.cleaned_data
+    return services.record_home_check(
+        actor=user,
+        case_id=case.pk,
+        visited_on=data["visited_on"],
+        checklist=form.checklist(),
+        findings=data["findings"],
+        signatures=form.signatures(),
+        version=_version(form),
+        attachments=stored,
+    )
+
+
+def _township_review(user, case: Case, form, stored: list[Attachment]) -> Case:
+    return services.record_township_review(
+        actor=user,
+        case_id=case.pk,
+        checked_in_field=form.cleaned_data["checked_in_field"],
+        finding=form.cleaned_data["finding"],
+        version=_version(form),
+    )
+
+
+def _confirm(user, case: Case, form, stored: list[Attachment]) -> Case:
+    return services.confirm(
+        actor=user, case_id=case.pk, checked_in_field=form.cleaned_data["checked_in_field"], version=_version(form)
+    )
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A step taken from the case page: the service call (given the parsed form and the stored
+    uploads), the form field holding an upload (if any), and what to tell the user."""
+
+    take: Callable[..., Case]
+    done: str
+    upload: str = ""
+
+
+#: each step of the case page (by transition name); the URL names its step (identification/urls.py)
+CASE_STEPS: dict[str, _Step] = {
+    "record_group_discussion": _Step(_group_discussion, gettext_lazy("The group discussion was recorded."), "minutes"),
+    "record_village_appraisal": _Step(
+        _village_appraisal, gettext_lazy("The vote of the villagers' representative assembly was recorded."), "minutes"
+    ),
+    "record_home_check": _Step(_home_check, gettext_lazy("The home check was recorded."), "photo"),
+    "record_township_review": _Step(_township_review, gettext_lazy("The township review was recorded.")),
+    "confirm": _Step(_confirm, gettext_lazy("The case was confirmed within the quota.")),
+}
+
+
 @login_required
 @require_POST
-def case_group_discussion(request, pk: int):
+def case_step(request, pk: int, step: str):
+    """Take one step of the seven from the case page (the one its URL names): the form of the
+    step, the uploads kept only if the service takes the step."""
+    spec = CASE_STEPS[step]
+
     def run(case, form):
-        data = form.cleaned_data
+        uploads = [form.cleaned_data.get(spec.upload)] if spec.upload else []
         with_attachments(
-            request.user,
-            [data.get("minutes")],
-            case.area_code,
-            lambda stored: services.record_group_discussion(
-                actor=request.user,
-                case_id=case.pk,
-                meeting_date=data["meeting_date"],
-                attendance=data["attendance"],
-                recommended=data["recommended"],
-                note=data["note"],
-                version=_version(form),
-                attachments=stored,
-            ),
+            request.user, uploads, case.area_code, lambda stored: spec.take(request.user, case, form, stored)
         )
 
     return _step_post(
         request,
         pk,
         slot="step",
-        action_of=lambda case: transition("record_group_discussion").action,
-        build=lambda case: GroupDiscussionForm(request.POST, request.FILES),
+        action_of=lambda case: transition(step).action,
+        build=lambda case: _STEP_FORMS[step](request.POST, request.FILES),
         run=run,
-        upload="minutes",
-        done=_("The group discussion was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_village_appraisal(request, pk: int):
-    def run(case, form):
-        data = form.cleaned_data
-        vote = services.Vote(
-            representatives=data["representatives"],
-            present=data["present"],
-            votes_for=data["votes_for"],
-            votes_against=data["votes_against"],
-        )
-        with_attachments(
-            request.user,
-            [data.get("minutes")],
-            case.area_code,
-            lambda stored: services.record_village_appraisal(
-                actor=request.user,
-                case_id=case.pk,
-                meeting_date=data["meeting_date"],
-                vote=vote,
-                comparison_read=data["comparison_read"],
-                version=_version(form),
-                attachments=stored,
-            ),
-        )
-
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("record_village_appraisal").action,
-        build=lambda case: VillageAppraisalForm(request.POST, request.FILES),
-        run=run,
-        upload="minutes",
-        done=_("The vote of the villagers' representative assembly was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_home_check(request, pk: int):
-    def run(case, form):
-        data = form.cleaned_data
-        with_attachments(
-            request.user,
-            [data.get("photo")],
-            case.area_code,
-            lambda stored: services.record_home_check(
-                actor=request.user,
-                case_id=case.pk,
-                visited_on=data["visited_on"],
-                checklist=form.checklist(),
-                findings=data["findings"],
-                signatures=form.signatures(),
-                version=_version(form),
-                attachments=stored,
-            ),
-        )
-
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("record_home_check").action,
-        build=lambda case: HomeCheckForm(request.POST, request.FILES),
-        run=run,
-        upload="photo",
-        done=_("The home check was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_township_review(request, pk: int):
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("record_township_review").action,
-        build=lambda case: TownshipReviewForm(request.POST),
-        run=lambda case, form: services.record_township_review(
-            actor=request.user,
-            case_id=case.pk,
-            checked_in_field=form.cleaned_data["checked_in_field"],
-            finding=form.cleaned_data["finding"],
-            version=_version(form),
-        ),
-        done=_("The township review was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def case_confirm(request, pk: int):
-    return _step_post(
-        request,
-        pk,
-        slot="step",
-        action_of=lambda case: transition("confirm").action,
-        build=lambda case: ConfirmForm(request.POST),
-        run=lambda case, form: services.confirm(
-            actor=request.user,
-            case_id=case.pk,
-            checked_in_field=form.cleaned_data["checked_in_field"],
-            version=_version(form),
-        ),
-        done=_("The case was confirmed within the quota."),
+        upload=spec.upload,
+        done=str(spec.done),
     )
 
 
@@ -787,9 +788,11 @@ def village_appraisal(request, pk: int, code: str):
                 if f"for_{case_id}" in form.fields:
                     form.add_error(f"for_{case_id}", message)
     causes = cause_names(village.code)
+    # the county's exclusion rules are read once for the whole list, not once per case
+    exclusion_rules = services.exclusion_rules(campaign.county_id)
     for case in cases:
         case.cause_name = causes.get(case.household.main_cause, case.household.main_cause)
-        case.exclusions = services.blocking_exclusions(case)
+        case.exclusions = services.blocking_exclusions(case, exclusion_rules)
         case.vote_fields = (form[f"for_{case.pk}"], form[f"against_{case.pk}"], form[f"version_{case.pk}"])
     rules = rules_for_county(campaign.county_id)
     context = {

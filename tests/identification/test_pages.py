@@ -275,7 +275,7 @@ def test_bulk_confirmation_gives_a_result_per_case_and_one_fails_on_the_quota(pe
     assert [row["passed"] for row in rows] == [True, True, False]
     assert rows[2]["message"] == gettext(
         "The quota of %(village)s is used up (%(households)s households, %(people)s people)."
-    ) % {"village": KONGXING, "households": 2, "people": 8}
+    ) % {"village": f"孔兴村（{KONGXING}）", "households": 2, "people": 8}
     assert response.context["passed"] == 2 and response.context["failed"] == 1
     states = dict(Case.objects.values_list("pk", "state"))
     assert [states[c.pk] for c in cases] == ["county_confirmed", "county_confirmed", "second_publicized"]

@@ -106,8 +106,8 @@ def test_the_work_queue_costs_the_same_few_queries_whatever_the_data(personas, c
     _cases(personas, campaign, [CaseState.GROUP_DISCUSSED] * 5 + [CaseState.TOWNSHIP_REVIEWED] * 5, start=2)
     many = queries()
 
-    # then the work queue makes the same three queries (cases, publicities due, objections)
-    assert few == many == 3
+    # then the work queue makes the same four queries (cases, publicities due, objections, villages)
+    assert few == many == 4
 
 
 def test_the_work_queue_is_shown_on_the_identification_page(personas, campaign, client_for):

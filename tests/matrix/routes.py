@@ -244,6 +244,7 @@ def all_routes() -> list[Route]:
         routes_import,
         routes_quality,
         routes_reporting,
+        routes_villages,
     )
 
     return [
@@ -255,6 +256,7 @@ def all_routes() -> list[Route]:
         *routes_identification_pages.ROUTES,
         *routes_identification_api.ROUTES,
         *routes_reporting.ROUTES,
+        *routes_villages.ROUTES,
     ]
 
 
@@ -267,6 +269,7 @@ def all_exempt() -> dict[str, str]:
         routes_import,
         routes_quality,
         routes_reporting,
+        routes_villages,
     )
 
     exempt = dict(EXEMPT)
@@ -278,6 +281,7 @@ def all_exempt() -> dict[str, str]:
         routes_identification_pages,
         routes_identification_api,
         routes_reporting,
+        routes_villages,
     ):
         exempt.update(getattr(module, "EXEMPT", {}))
     return exempt
