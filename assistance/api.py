@@ -163,7 +163,7 @@ class CadreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def end(self, request, pk=None):
         """End the cadre's assignment; refused while households are still paired with them."""
         ends_on = _parse(CadreEndSerializer, request).validated_data["ends_on"]
-        cadre = units.end_cadre(actor=request.user, cadre_id=int(pk), ends_on=ends_on)
+        cadre = services.end_cadre(actor=request.user, cadre_id=int(pk), ends_on=ends_on)
         return Response(CadreSerializer(cadre).data)
 
 

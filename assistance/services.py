@@ -23,12 +23,14 @@ from areas.models import Area
 from areas.scopes import may
 from assistance.choices import MEASURES, MeasureKind, MeasureStatus, ProjectState
 from assistance.models import Cadre, FundPayment, Measure, Pairing, Plan, Project, Visit, WorkTeam
+from assistance.units import cadres_visible_to
 from core.audit import record_change, snapshot
 from core.errors import Conflict, ServiceError
 from core.models import ChangeAction
 from households.models import Household
 
 __all__ = [
+    "PROJECT_STEPS",
     "BulkResult",
     "add_measure",
     "advance_project",
@@ -36,6 +38,7 @@ __all__ = [
     "assign_cadre_many",
     "copy_plan",
     "create_cadre",
+    "end_cadre",
     "propose_project",
     "record_payment",
     "record_visit",
@@ -163,6 +166,46 @@ def assign_cadre(*, actor, household_id: int, cadre_id: int, starts_on: datetime
         reason=reason,
     )
     return pairing
+
+
+@transaction.atomic
+def end_cadre(*, actor, cadre_id: int, ends_on: datetime.date) -> Cadre:
+    """End a cadre's assignment on ``ends_on`` (county officers). Refused while households are
+    still paired with the cadre after that date: hand them to another cadre first (不脱贫不脱钩)."""
+    cadre = cadres_visible_to(actor).select_for_update().filter(pk=cadre_id).first()
+    if cadre is None:
+        raise Http404
+    if not may(actor, Action.APPROVE, cadre.county_id):
+        raise PermissionDenied
+    if cadre.ends_on is not None:
+        raise ServiceError(_("This cadre's assignment has already ended."), code="ended")
+    if ends_on < cadre.starts_on:
+        raise ServiceError(_("The end date cannot be before the start date."), field="ends_on", code="bad_period")
+    still_paired = (
+        Pairing.objects.filter(cadre=cadre)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=ends_on))
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+    if still_paired:
+        raise ServiceError(
+            _("%(count)s households are paired with this cadre after that date; give them another cadre first.")
+            % {"count": still_paired},
+            field="ends_on",
+            code="has_households",
+        )
+    cadre.ends_on = ends_on
+    cadre.save(update_fields=["ends_on"])
+    record_change(
+        actor=actor,
+        obj=cadre,
+        action=ChangeAction.UPDATE,
+        area_code=cadre.county_id,
+        before={"ends_on": None},
+        after={"ends_on": ends_on.isoformat()},
+    )
+    return cadre
 
 
 @dataclass
@@ -472,7 +515,8 @@ def copy_plan(*, actor, household_id: int, from_year: int, to_year: int) -> Plan
 
 # --- the county project library -----------------------------------------------------------------
 
-_PROJECT_STEPS = {
+#: the project library's steps: state → (the state it moves to, the action that step needs)
+PROJECT_STEPS: dict[str, tuple[str, str]] = {
     ProjectState.PROPOSED: (ProjectState.TOWNSHIP_REVIEWED, Action.REVIEW),
     ProjectState.TOWNSHIP_REVIEWED: (ProjectState.COUNTY_APPRAISED, Action.APPROVE),
     ProjectState.COUNTY_APPRAISED: (ProjectState.APPROVED, Action.APPROVE),
@@ -551,9 +595,9 @@ def advance_project(
     project = Project.objects.visible_to(actor, Action.VIEW).filter(pk=project_id).first()
     if project is None:
         raise Http404
-    if project.state not in _PROJECT_STEPS:
+    if project.state not in PROJECT_STEPS:
         raise ServiceError(_("The project is finished."), code="finished")
-    target, action = _PROJECT_STEPS[project.state]
+    target, action = PROJECT_STEPS[project.state]
     if not may(actor, action, project.location_id):
         raise PermissionDenied
     values: dict[str, Any] = {}

@@ -146,7 +146,7 @@ def cadre_end(request, pk: int):
     form = CadreEndForm(request.POST or None, initial={"ends_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            units.end_cadre(actor=request.user, cadre_id=cadre.pk, ends_on=form.cleaned_data["ends_on"])
+            services.end_cadre(actor=request.user, cadre_id=cadre.pk, ends_on=form.cleaned_data["ends_on"])
         except ServiceError as exc:
             show_error(form, exc)
         else:

@@ -40,7 +40,7 @@ PUBLICITY_STEPS = (ProjectState.APPROVED, ProjectState.DONE)
 def next_step(project: Project) -> tuple[str, str] | None:
     """(the state the project moves to next, the action that step needs), from the services'
     table of steps; None when the project is done."""
-    return services._PROJECT_STEPS.get(project.state)
+    return services.PROJECT_STEPS.get(project.state)
 
 
 def _proposal_places(user) -> list[Area]:
