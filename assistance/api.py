@@ -12,17 +12,20 @@ of core.api.exception_handler.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas.choices import Action, Level
 from assistance import selectors, services, units
+from assistance.cadre_scope import my_households, paired_running
 from assistance.choices import ProjectState
 from assistance.models import FundPayment, Measure, Pairing, Plan, Project, UnitAssignment, Visit, WorkTeam
 from assistance.serializers import (
@@ -33,9 +36,11 @@ from assistance.serializers import (
     CadreEndSerializer,
     CadreSerializer,
     CoverageSerializer,
+    LedgerSerializer,
     MeasureCreateSerializer,
     MeasureSerializer,
     MeasureStatusSerializer,
+    MyHouseholdSerializer,
     PairingCreateSerializer,
     PairingSerializer,
     PaymentCreateSerializer,
@@ -55,15 +60,18 @@ from assistance.serializers import (
     WorkTeamSerializer,
 )
 from assistance.units import cadres_visible_to
-from assistance.views_base import ASSIGNERS, area_or_404, county_or_404, require_any
+from assistance.views_base import ASSIGNERS, area_or_404, cause_names, county_or_404, household_or_404, require_any
 from core.errors import ServiceError
 from households.choices import HouseholdStatus
+from households.idnumbers import age_on, mask_id_number
 from households.models import Household, Member
 
 __all__ = [
     "CadreViewSet",
     "CoverageView",
+    "HouseholdLedgerView",
     "MeasureViewSet",
+    "MyHouseholdsView",
     "PairingViewSet",
     "PaymentViewSet",
     "PlanViewSet",
@@ -633,3 +641,56 @@ class RollingPlanView(APIView):
             ],
         }
         return Response(RollingPlanSerializer(body).data)
+
+
+# --- a cadre's households and a household's ledger ---------------------------------------------------------
+
+
+class MyHouseholdsView(generics.ListAPIView):
+    """The households paired with the caller as their responsible cadre today (no role needed;
+    empty for anyone who is nobody's cadre). Each one's ledger is at ``households/<id>/ledger/``."""
+
+    serializer_class = MyHouseholdSerializer
+
+    def get_queryset(self):
+        return my_households(self.request.user)
+
+
+class HouseholdLedgerView(APIView):
+    """A household's assistance ledger, as the handbook prints it: facts, members with masked ID
+    numbers, causes, cadre and pairing history, plans with measures, visits and funds. For those
+    who see the household by role, and for the cadre paired with it today; 404 otherwise."""
+
+    @extend_schema(responses={200: LedgerSerializer})
+    def get(self, request, pk: int):
+        household = household_or_404(request.user, pk, paired=True)
+        today = timezone.localdate()
+        members = list(household.members.filter(is_active=True).order_by("position"))
+        for member in members:
+            member.masked_id = mask_id_number(member.id_number)
+            member.age = age_on(member.birth_date, today) if member.birth_date else None
+        pairings = list(Pairing.objects.filter(household=household).select_related("cadre").order_by("starts_on", "id"))
+        current = next((p for p in pairings if paired_running(p, today)), None)
+        plans = list(
+            Plan.objects.filter(household=household)
+            .prefetch_related(Prefetch("measures", queryset=_measures()))
+            .order_by("-year")
+        )
+        payments = list(
+            FundPayment.objects.filter(household=household).select_related("household").order_by("paid_on", "id")
+        )
+        body = {
+            "household": household,
+            "causes": cause_names(household),
+            "members": members,
+            "current_cadre": current.cadre if current else None,
+            "pairings": pairings,
+            "planned_exit_year": plans[0].planned_exit_year if plans else None,
+            "plans": plans,
+            "visits": list(
+                Visit.objects.filter(household=household).select_related("cadre").order_by("visited_on", "id")
+            ),
+            "payments": payments,
+            "payments_total": sum((p.amount for p in payments), start=Decimal("0")),
+        }
+        return Response(LedgerSerializer(body).data)

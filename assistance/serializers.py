@@ -22,9 +22,11 @@ __all__ = [
     "CadreSerializer",
     "CoverageSerializer",
     "EndSerializer",
+    "LedgerSerializer",
     "MeasureCreateSerializer",
     "MeasureSerializer",
     "MeasureStatusSerializer",
+    "MyHouseholdSerializer",
     "PairingCreateSerializer",
     "PairingSerializer",
     "PaymentCreateSerializer",
@@ -384,3 +386,65 @@ class RollingPlanSerializer(serializers.Serializer):
     threshold = serializers.DecimalField(max_digits=5, decimal_places=4)
     villages = VillagePlanSerializer(many=True)
     planned_exits = PlannedExitSerializer(many=True)
+
+
+# --- a cadre's households and a household's ledger ----------------------------------------------------------
+
+
+class MyHouseholdSerializer(serializers.Serializer):
+    """A household paired with the caller today (assistance.cadre_scope.my_households)."""
+
+    id = serializers.IntegerField()
+    household_no = serializers.CharField()
+    head_name = serializers.CharField()
+    village = serializers.CharField(source="village_id")
+    village_name = serializers.CharField(source="village.name")
+    village_group = serializers.CharField(source="village_group.name", default="")
+    household_size = serializers.IntegerField()
+    status = serializers.CharField()
+    main_cause = serializers.CharField()
+    cadre_name = serializers.CharField()
+    paired_since = serializers.DateField()
+    planned_exit_year = serializers.IntegerField(allow_null=True)
+    last_visit = serializers.DateField(allow_null=True)
+
+
+class LedgerMemberSerializer(serializers.Serializer):
+    """A member as the ledger shows them: the ID number masked, nothing about health."""
+
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    name = serializers.CharField()
+    relation = serializers.CharField()
+    gender = serializers.CharField()
+    id_number_masked = serializers.CharField(source="masked_id")
+    age = serializers.IntegerField(allow_null=True)
+
+
+class LedgerHouseholdSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    household_no = serializers.CharField()
+    head_name = serializers.CharField()
+    village = serializers.CharField(source="village_id")
+    village_name = serializers.CharField(source="village.name")
+    village_group = serializers.CharField(source="village_group.name", default="")
+    household_size = serializers.IntegerField()
+    poverty_attribute = serializers.CharField()
+    status = serializers.CharField()
+    main_cause = serializers.CharField()
+    other_causes = serializers.ListField(child=serializers.CharField())
+
+
+class LedgerSerializer(serializers.Serializer):
+    """A household's assistance ledger (一户一本台账): what the handbook prints, ID numbers masked."""
+
+    household = LedgerHouseholdSerializer()
+    causes = serializers.DictField(child=serializers.CharField(), help_text="cause code → name")
+    members = LedgerMemberSerializer(many=True)
+    current_cadre = CadreSerializer(allow_null=True)
+    pairings = PairingSerializer(many=True)
+    planned_exit_year = serializers.IntegerField(allow_null=True)
+    plans = PlanSerializer(many=True)
+    visits = VisitSerializer(many=True)
+    payments = PaymentSerializer(many=True)
+    payments_total = serializers.DecimalField(**_AMOUNT)

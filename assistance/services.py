@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may
+from assistance.cadre_scope import is_paired_with
 from assistance.choices import MEASURES, MeasureKind, MeasureStatus, ProjectState
 from assistance.models import Cadre, FundPayment, Measure, Pairing, Plan, Project, Visit, WorkTeam
 from assistance.units import cadres_visible_to
@@ -273,18 +274,24 @@ def set_work_team(
 def record_visit(
     *, actor, household_id: int, cadre_id: int, visited_on: datetime.date, found: str, done: str = ""
 ) -> Visit:
-    """Record a visit in the household's ledger (clerks, reviewers, or the cadre paired with it)."""
+    """Record a visit in the household's ledger: clerks, reviewers and county officers in scope,
+    for any cadre ever paired with the household; or the cadre paired with it today (no role
+    needed), for themselves only. Another household answers 404."""
     household = Household.objects.visible_to(actor, Action.VIEW).filter(pk=household_id).first()
-    paired = Pairing.objects.filter(household_id=household_id, cadre__user=actor, ends_on__isnull=True).exists()
+    paired = is_paired_with(actor, household_id)
     if household is None and not paired:
         raise Http404
+    worker = household is not None and any(may(actor, action, household.village_id) for action in _WORKERS)
+    if not worker and not paired:
+        raise PermissionDenied
     if household is None:
         household = Household.objects.get(pk=household_id)
-    elif not paired and not any(may(actor, action, household.village_id) for action in _WORKERS):
-        raise PermissionDenied
-    cadre = Cadre.objects.filter(pk=cadre_id, pairings__household=household).first()
+    cadres = Cadre.objects.filter(pk=cadre_id, pairings__household=household)
+    if not worker:
+        cadres = cadres.filter(user=actor)  # a cadre records their own visits, not a colleague's
+    cadre = cadres.first()
     if cadre is None:
-        raise ServiceError(_("The cadre is not paired with this household."), field="cadre")
+        raise ServiceError(_("The cadre is not paired with this household."), field="cadre", code="bad_cadre")
     if visited_on > timezone.localdate():
         raise ServiceError(_("The visit date cannot be in the future."), field="visited_on")
     if not found.strip():

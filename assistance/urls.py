@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from assistance import views, views_areas, views_projects
+from assistance import views, views_areas, views_mine, views_projects
 
 app_name = "assistance"
 
 urlpatterns: list = [
     path("assistance/", views_areas.index, name="index"),
+    path("assistance/mine/", views_mine.my_household_list, name="my_households"),
     # a household's assistance
     path("assistance/households/<int:pk>/", views.household_assistance, name="household_assistance"),
     path("assistance/households/<int:pk>/handbook/", views.household_handbook, name="household_handbook"),

@@ -24,8 +24,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
 from areas.models import Area
-from areas.scopes import grants_of, may
+from areas.scopes import grants_of, may, prefixes_for
 from assistance import selectors, services, units
+from assistance.cadre_scope import cadres_of
 from assistance.forms import (
     BulkAssignForm,
     CadreEndForm,
@@ -71,7 +72,11 @@ def _current(on: datetime.date) -> Q:
 
 @login_required
 def index(request):
-    """What waits for the user in assistance, and the pages of each of their areas."""
+    """What waits for the user in assistance, and the pages of each of their areas. A cadre
+    without a role goes to their households; anyone else without a role is refused (403)."""
+    is_cadre = cadres_of(request.user).exists()
+    if is_cadre and not request.user.is_superuser and not prefixes_for(request.user, Action.VIEW):
+        return redirect("assistance:my_households")
     require_any(request.user, (Action.VIEW,))
     links = []
     for grant in grants_of(request.user):
@@ -80,7 +85,9 @@ def index(request):
         links.append(
             {"code": grant.area_code, "name": grant.area_name, "level": grant.area_level, "prefix": grant.prefix}
         )
-    return render(request, "assistance/index.html", {"work": work_for(request.user), "areas": links})
+    return render(
+        request, "assistance/index.html", {"work": work_for(request.user), "areas": links, "is_cadre": is_cadre}
+    )
 
 
 # --- cadres of a county --------------------------------------------------------------------------
