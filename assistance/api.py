@@ -27,9 +27,21 @@ from areas.choices import Action, Level
 from assistance import selectors, services, units
 from assistance.cadre_scope import my_households, paired_running
 from assistance.choices import ProjectState
-from assistance.models import FundPayment, Measure, Pairing, Plan, Project, UnitAssignment, Visit, WorkTeam
+from assistance.models import (
+    FundPayment,
+    Measure,
+    Pairing,
+    Plan,
+    Project,
+    ProjectBeneficiary,
+    UnitAssignment,
+    Visit,
+    WorkTeam,
+)
 from assistance.serializers import (
     AdvanceSerializer,
+    BeneficiariesWriteSerializer,
+    BeneficiaryComparisonSerializer,
     BulkPairingResultSerializer,
     BulkPairingSerializer,
     CadreCreateSerializer,
@@ -116,6 +128,7 @@ def _list_scope(viewset) -> None:
         require_any(viewset.request.user, (Action.VIEW,))
 
 
+_BENEFICIARY_KEYS = ProjectBeneficiary.objects.only("id", "project_id", "household_id")
 _HOUSEHOLD = OpenApiParameter("household", int, description="household id")
 _AREA = OpenApiParameter("area", str, description="area code prefix")
 
@@ -419,7 +432,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         _list_scope(self)
-        projects = Project.objects.visible_to(self.request.user, Action.VIEW).select_related("location")
+        projects = (
+            Project.objects.visible_to(self.request.user, Action.VIEW)
+            .select_related("location")
+            .prefetch_related(Prefetch("beneficiaries", queryset=_BENEFICIARY_KEYS))
+        )
         if self.action == "list":
             params = self.request.query_params
             state = params.get("state", "").strip()
@@ -444,9 +461,56 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = _parse(ProjectCreateSerializer, request)
         values, meeting = serializer.service_values()
         project = services.propose_project(
-            actor=request.user, location_code=serializer.validated_data["location"], values=values, meeting=meeting
+            actor=request.user,
+            location_code=serializer.validated_data["location"],
+            values=values,
+            meeting=meeting,
+            beneficiary_ids=serializer.validated_data["households"],
         )
-        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+        return Response(ProjectSerializer(self._fresh(project.pk)).data, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _fresh(pk: int) -> Project:
+        return Project.objects.prefetch_related("beneficiaries").select_related("location").get(pk=pk)
+
+    @extend_schema(responses={200: BeneficiaryComparisonSerializer})
+    @action(detail=True, methods=["get"])
+    def beneficiaries(self, request, pk=None):
+        """The planned beneficiaries beside the households the project's measures reached; a POST
+        to the same address changes them."""
+        return Response(self._comparison(self.get_object()))
+
+    @extend_schema(request=BeneficiariesWriteSerializer, responses={200: BeneficiaryComparisonSerializer})
+    @beneficiaries.mapping.post
+    def set_beneficiaries(self, request, pk=None):
+        """Change the planned households and people and the poor households named; send the
+        ``version`` read (a stale one answers 409)."""
+        values = _parse(BeneficiariesWriteSerializer, request).validated_data
+        project = services.set_project_beneficiaries(
+            actor=request.user,
+            project_id=int(pk),
+            planned_households=values["planned_households"],
+            planned_people=values["planned_people"],
+            household_ids=values["households"],
+            version=values["version"],
+        )
+        return Response(self._comparison(project))
+
+    def _comparison(self, project: Project) -> dict:
+        measures = Measure.objects.visible_to(self.request.user, Action.VIEW).filter(project=project)
+        comparison = selectors.compare_beneficiaries(project, measures)
+        body = {
+            "version": project.version,
+            "planned_households": comparison.planned_households,
+            "planned_people": comparison.planned_people,
+            "named": comparison.named,
+            "named_people": comparison.named_people,
+            "reached": comparison.reached,
+            "reached_people": comparison.reached_people,
+            "not_reached": comparison.not_reached,
+            "not_named": comparison.not_named,
+        }
+        return BeneficiaryComparisonSerializer(body).data
 
     @extend_schema(request=AdvanceSerializer, responses={200: ProjectSerializer})
     @action(detail=True, methods=["post"])
@@ -460,7 +524,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             publicity=serializer.service_publicity(),
             version=serializer.validated_data["version"],
         )
-        return Response(ProjectSerializer(project).data)
+        return Response(ProjectSerializer(self._fresh(project.pk)).data)
 
 
 # --- payments --------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ assistance.units (a refusal shows next to the field it names)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.choices import MEASURES, MeasureCode, MeasureKind, MeasureStatus, ProjectState
 
 __all__ = [
+    "BeneficiariesForm",
     "AdvanceForm",
     "BulkAssignForm",
     "CadreEndForm",
@@ -251,6 +253,8 @@ class ProjectForm(forms.Form):
         "绩效目标", required=False, rows=3
     )  # required by the service, which says so next to the field
     mechanism = _text("带贫减贫机制", required=False, rows=3)
+    planned_households = forms.IntegerField(label="计划受益户数", required=False, min_value=0)
+    planned_people = forms.IntegerField(label="计划受益人数", required=False, min_value=0)
     meeting_date = _date(_("Date of the village meeting"), required=False)
     meeting_attendance = forms.IntegerField(label=_("Attendance"), required=False, min_value=0)
     publicity_starts_on = _date(_("Village publicity from"), required=False)
@@ -261,6 +265,8 @@ class ProjectForm(forms.Form):
         keys = ("name", "category", "construction_nature", "responsible_unit", "tasks", "performance_targets")
         values = {key: data.get(key) or "" for key in keys}
         values["mechanism"] = data.get("mechanism") or ""
+        values["planned_households"] = data.get("planned_households") or 0
+        values["planned_people"] = data.get("planned_people") or 0
         values["budget"] = data["budget"]
         values["funding_sources"] = funding
         return values
@@ -333,3 +339,27 @@ class AdvanceForm(forms.Form):
         if data.get("publicity_ends_on"):
             publicity["ends_on"] = data["publicity_ends_on"].isoformat()
         return publicity if any(publicity.values()) else None
+
+
+class BeneficiariesForm(forms.Form):
+    """A project's planned beneficiaries: the counts, and the poor households named by their
+    household numbers (户编号), separated by spaces, commas or new lines."""
+
+    planned_households = forms.IntegerField(label="计划受益户数", min_value=0)
+    planned_people = forms.IntegerField(label="计划受益人数", min_value=0)
+    household_numbers = forms.CharField(
+        label=_("Poor households named (household numbers)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_household_numbers(self) -> list[str]:
+        raw = self.cleaned_data.get("household_numbers") or ""
+        numbers = list(dict.fromkeys(re.split(r"[\s,，、;；]+", raw.strip()))) if raw.strip() else []
+        bad = [number for number in numbers if not re.fullmatch(r"\d{16}", number)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a household number (16 digits): %(numbers)s") % {"numbers": "、".join(bad[:5])}
+            )
+        return numbers

@@ -16,7 +16,17 @@ from assistance.models import Pairing, Plan, UnitAssignment, WorkTeam
 from households.models import Household
 from identification.models import PoorVillageCase
 
-__all__ = ["CoverageGaps", "VillagePlan", "coverage_gaps", "exit_threshold", "planned_exits", "village_exit_years"]
+__all__ = [
+    "BeneficiaryComparison",
+    "BeneficiaryRow",
+    "CoverageGaps",
+    "VillagePlan",
+    "compare_beneficiaries",
+    "coverage_gaps",
+    "exit_threshold",
+    "planned_exits",
+    "village_exit_years",
+]
 
 _POOR = ("registered", "pre_exit", "returned")
 
@@ -122,3 +132,65 @@ def village_exit_years(prefix: str, plan_year: int, years: int = 3) -> list[Vill
                 exit_year = year
         plans.append(VillagePlan(village, row.year if row else None, population, poor, remaining, exit_year))
     return plans
+
+
+@dataclass
+class BeneficiaryRow:
+    household: int
+    household_no: str
+    head_name: str
+    household_size: int
+    measures: int = 0
+    named: bool = False
+
+
+@dataclass
+class BeneficiaryComparison:
+    """A project's planned beneficiaries beside the households its linked measures reached."""
+
+    planned_households: int
+    planned_people: int
+    named: list[BeneficiaryRow]
+    reached: list[BeneficiaryRow]
+
+    @property
+    def named_people(self) -> int:
+        return sum(row.household_size for row in self.named)
+
+    @property
+    def reached_people(self) -> int:
+        return sum(row.household_size for row in self.reached)
+
+    @property
+    def not_reached(self) -> list[BeneficiaryRow]:
+        """Named households no measure of the project has reached yet."""
+        return [row for row in self.named if not row.measures]
+
+    @property
+    def not_named(self) -> list[BeneficiaryRow]:
+        """Households reached by a measure of the project without being named as beneficiaries."""
+        return [row for row in self.reached if not row.named]
+
+
+def compare_beneficiaries(project, measures) -> BeneficiaryComparison:
+    """The comparison for ``project``; ``measures``: the measures linked to it that the reader
+    sees. Two queries, whatever the number of households."""
+    from assistance.models import ProjectBeneficiary
+
+    fields = ("household_id", "household__household_no", "household__head_name", "household__household_size")
+    named = [
+        BeneficiaryRow(pk, number, head, size, named=True)
+        for pk, number, head, size in ProjectBeneficiary.objects.filter(project=project)
+        .order_by("household__household_no")
+        .values_list(*fields)
+    ]
+    by_pk = {row.household: row for row in named}
+    reached = []
+    for pk, number, head, size, count in (
+        measures.values_list(*fields).annotate(n=Count("id")).order_by("household__household_no")
+    ):
+        row = BeneficiaryRow(pk, number, head, size, measures=count, named=pk in by_pk)
+        if pk in by_pk:
+            by_pk[pk].measures = count
+        reached.append(row)
+    return BeneficiaryComparison(project.planned_households, project.planned_people, named, reached)

@@ -15,6 +15,8 @@ from assistance.models import Cadre, FundPayment, Measure, Pairing, Plan, Projec
 
 __all__ = [
     "AdvanceSerializer",
+    "BeneficiariesWriteSerializer",
+    "BeneficiaryComparisonSerializer",
     "BulkPairingResultSerializer",
     "BulkPairingSerializer",
     "CadreCreateSerializer",
@@ -208,15 +210,54 @@ class ProjectSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
     location = serializers.CharField(source="location_id", read_only=True)
     location_name = serializers.CharField(source="location.name", read_only=True)
+    beneficiary_households = serializers.SerializerMethodField(
+        help_text="ids of the registered poor households named as planned beneficiaries"
+    )
 
     class Meta:
         model = Project
         fields = [
             "id", "county", "location", "location_name", "name", "category", "construction_nature",
-            "responsible_unit", "tasks", "budget", "funding_sources", "performance_targets", "mechanism", "state",
-            "version", "entry_publicity", "completion_publicity", "history", "created_at",
+            "responsible_unit", "tasks", "budget", "funding_sources", "performance_targets", "mechanism",
+            "planned_households", "planned_people", "beneficiary_households", "state", "version", "entry_publicity",
+            "completion_publicity", "history", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_beneficiary_households(self, project: Project) -> list[int]:
+        return sorted(row.household_id for row in project.beneficiaries.all())
+
+
+class BeneficiariesWriteSerializer(serializers.Serializer):
+    planned_households = serializers.IntegerField(help_text="all households the project is to benefit")
+    planned_people = serializers.IntegerField(help_text="all people the project is to benefit")
+    households = serializers.ListField(
+        child=serializers.IntegerField(), max_length=5000, help_text="ids of the registered poor households named"
+    )
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="the version read")
+
+
+class BeneficiaryRowSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    household_no = serializers.CharField()
+    head_name = serializers.CharField()
+    household_size = serializers.IntegerField()
+    measures = serializers.IntegerField(help_text="measures of the project that reached the household")
+    named = serializers.BooleanField(help_text="named as a planned beneficiary")
+
+
+class BeneficiaryComparisonSerializer(serializers.Serializer):
+    """Planned beneficiaries beside the households the project's measures reached."""
+
+    version = serializers.IntegerField()
+    planned_households = serializers.IntegerField()
+    planned_people = serializers.IntegerField()
+    named = BeneficiaryRowSerializer(many=True)
+    named_people = serializers.IntegerField()
+    reached = BeneficiaryRowSerializer(many=True)
+    reached_people = serializers.IntegerField()
+    not_reached = BeneficiaryRowSerializer(many=True, help_text="named households no measure reached yet")
+    not_named = BeneficiaryRowSerializer(many=True, help_text="households reached but not named")
 
 
 class FundingRowSerializer(serializers.Serializer):
@@ -242,6 +283,12 @@ class ProjectCreateSerializer(serializers.Serializer):
     funding_sources = FundingRowSerializer(many=True, required=False, default=list)
     performance_targets = serializers.CharField(required=False, allow_blank=True, default="")
     mechanism = serializers.CharField(required=False, allow_blank=True, default="")
+    planned_households = serializers.IntegerField(required=False, default=0)
+    planned_people = serializers.IntegerField(required=False, default=0)
+    households = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=5000,
+        help_text="ids of the registered poor households named as planned beneficiaries",
+    )  # fmt: skip
     meeting = MeetingSerializer(required=False, default=dict)
 
     def validate_funding_sources(self, rows):
@@ -254,7 +301,7 @@ class ProjectCreateSerializer(serializers.Serializer):
         data = self.validated_data
         values = {key: data[key] for key in (
             "name", "category", "construction_nature", "responsible_unit", "tasks", "budget", "performance_targets",
-            "mechanism",
+            "mechanism", "planned_households", "planned_people",
         )}  # fmt: skip
         values["funding_sources"] = {row["source"].strip(): row["amount"] for row in data["funding_sources"]}
         meeting = {key: str(value) for key, value in (data.get("meeting") or {}).items() if value not in (None, "")}

@@ -23,7 +23,17 @@ from areas.models import Area
 from areas.scopes import may
 from assistance.cadre_scope import is_paired_with
 from assistance.choices import MEASURES, MeasureKind, MeasureStatus, ProjectState
-from assistance.models import Cadre, FundPayment, Measure, Pairing, Plan, Project, Visit, WorkTeam
+from assistance.models import (
+    Cadre,
+    FundPayment,
+    Measure,
+    Pairing,
+    Plan,
+    Project,
+    ProjectBeneficiary,
+    Visit,
+    WorkTeam,
+)
 from assistance.units import cadres_visible_to
 from core.audit import record_change, snapshot
 from core.errors import Conflict, ServiceError
@@ -31,6 +41,7 @@ from core.models import ChangeAction
 from households.models import Household
 
 __all__ = [
+    "BENEFICIARY_STATUSES",
     "PROJECT_STEPS",
     "BulkResult",
     "add_measure",
@@ -40,11 +51,13 @@ __all__ = [
     "copy_plan",
     "create_cadre",
     "end_cadre",
+    "may_set_beneficiaries",
     "propose_project",
     "record_payment",
     "record_visit",
     "save_plan",
     "set_measure_status",
+    "set_project_beneficiaries",
     "set_work_team",
 ]
 
@@ -532,10 +545,98 @@ PROJECT_STEPS: dict[str, tuple[str, str]] = {
 }
 
 
+#: households a project may name as its poor beneficiaries: registered ones, and those exited
+#: while the policies continue (脱贫不脱政策)
+BENEFICIARY_STATUSES = ("registered", "pre_exit", "returned", "exited")
+#: the steps in which those who propose and review a project may still change its beneficiaries;
+#: after approval only the county may
+_BEFORE_APPROVAL = (ProjectState.PROPOSED, ProjectState.TOWNSHIP_REVIEWED, ProjectState.COUNTY_APPRAISED)
+
+
+def may_set_beneficiaries(user, project: Project) -> bool:
+    """Whether ``user`` may change the project's planned beneficiaries in its present step."""
+    if project.state == ProjectState.DONE:
+        return False
+    before_approval = project.state in _BEFORE_APPROVAL
+    actions = (Action.CAPTURE, Action.REVIEW, Action.APPROVE) if before_approval else (Action.APPROVE,)
+    return any(may(user, action, project.location_id) for action in actions)
+
+
+def _check_beneficiaries(
+    location: Area, planned_households: int, planned_people: int, household_ids: list[int]
+) -> list[Household]:
+    """The named households, checked: each a registered household of the project's area; the
+    planned counts whole, not absurd, at least the named households and their people."""
+    for name, value in (("planned_households", planned_households), ("planned_people", planned_people)):
+        if value is None or value < 0:
+            raise ServiceError(_("Give a number of 0 or more."), field=name, code="bad_count")
+    if planned_people > settings.ASSISTANCE_PROJECT_PEOPLE_MAX:
+        raise ServiceError(
+            _("%(count)s people is more than one project can benefit; check the figure.") % {"count": planned_people},
+            field="planned_people",
+            code="absurd_count",
+        )
+    if planned_people < planned_households:
+        raise ServiceError(
+            _("The planned people cannot be fewer than the planned households."),
+            field="planned_people",
+            code="people_below_households",
+        )
+    wanted = list(dict.fromkeys(household_ids))
+    households = list(Household.objects.in_area(location.prefix).filter(pk__in=wanted).order_by("household_no"))
+    if len(households) != len(wanted):
+        # one message for unknown and for elsewhere: a household outside the area is not told apart
+        raise ServiceError(
+            _("A named household is not a household of the project's area."), field="households", code="outside_area"
+        )
+    not_poor = [h.household_no for h in households if h.status not in BENEFICIARY_STATUSES]
+    if not_poor:
+        raise ServiceError(
+            _("Only registered poor households can be named as beneficiaries: %(numbers)s.")
+            % {"numbers": "、".join(not_poor[:5])},
+            field="households",
+            code="not_registered",
+        )
+    if len(households) > planned_households:
+        raise ServiceError(
+            _("%(count)s households are named, more than the planned households.") % {"count": len(households)},
+            field="planned_households",
+            code="households_below_named",
+        )
+    people = sum(h.household_size for h in households)
+    if people > planned_people:
+        raise ServiceError(
+            _("The named households have %(count)s people, more than the planned people.") % {"count": people},
+            field="planned_people",
+            code="people_below_named",
+        )
+    return households
+
+
+def _set_beneficiaries(project: Project, households: list[Household]) -> None:
+    """Make the named households exactly ``households`` (rows of others removed, new ones added)."""
+    keep = {h.pk for h in households}
+    ProjectBeneficiary.objects.filter(project=project).exclude(household_id__in=keep).delete()
+    present = set(ProjectBeneficiary.objects.filter(project=project).values_list("household_id", flat=True))
+    added = [h for h in households if h.pk not in present]
+    ProjectBeneficiary.objects.bulk_create(
+        ProjectBeneficiary(project=project, household=h, area_code=h.village_id) for h in added
+    )
+
+
 @transaction.atomic
-def propose_project(*, actor, location_code: str, values: dict[str, Any], meeting: dict[str, str]) -> Project:
+def propose_project(
+    *,
+    actor,
+    location_code: str,
+    values: dict[str, Any],
+    meeting: dict[str, str],
+    beneficiary_ids: list[int] | None = None,
+) -> Project:
     """A village proposes a project (after its meeting and publicity): performance targets are
-    required (no target, no entry)."""
+    required (no target, no entry); the planned beneficiaries (``planned_households``,
+    ``planned_people`` in ``values``, and the poor households named) are checked as in
+    ``set_project_beneficiaries``."""
     location = (
         Area.objects.visible_to(actor, Action.VIEW)
         .filter(code=location_code, level__in=[Level.VILLAGE, Level.TOWNSHIP])
@@ -565,6 +666,9 @@ def propose_project(*, actor, location_code: str, values: dict[str, Any], meetin
         )
     if not meeting.get("date"):
         raise ServiceError(_("Give the date of the village meeting that proposed it."), field="meeting")
+    planned_households = int(values.get("planned_households") or 0)
+    planned_people = int(values.get("planned_people") or 0)
+    households = _check_beneficiaries(location, planned_households, planned_people, beneficiary_ids or [])
     project = Project.objects.create(
         county_id=location.code[:6].ljust(12, "0"),
         location=location,
@@ -577,6 +681,8 @@ def propose_project(*, actor, location_code: str, values: dict[str, Any], meetin
         funding_sources=sources,
         performance_targets=values["performance_targets"].strip(),
         mechanism=str(values.get("mechanism", "")).strip(),
+        planned_households=planned_households,
+        planned_people=planned_people,
         created_by=actor,
         history=[
             {"state": ProjectState.PROPOSED, "by": actor.username, "at": timezone.now().isoformat(), "meeting": meeting}
@@ -587,8 +693,65 @@ def propose_project(*, actor, location_code: str, values: dict[str, Any], meetin
         obj=project,
         action=ChangeAction.CREATE,
         area_code=location.code,
-        after={"name": project.name, "budget": str(budget)},
+        after={
+            "name": project.name,
+            "budget": str(budget),
+            "planned_households": planned_households,
+            "planned_people": planned_people,
+            "households": [h.pk for h in households],
+        },
     )
+    _set_beneficiaries(project, households)
+    return project
+
+
+@transaction.atomic
+def set_project_beneficiaries(
+    *,
+    actor,
+    project_id: int,
+    planned_households: int,
+    planned_people: int,
+    household_ids: list[int],
+    version: int | None = None,
+) -> Project:
+    """Change a project's planned beneficiaries: how many households and people it is to
+    benefit, and which registered poor households of its area are named. Before approval those
+    who propose or review it may (capture, review or approve there); after, the county only; a
+    finished project no longer. Compare-and-set on the project's version (409 when stale)."""
+    project = Project.objects.visible_to(actor, Action.VIEW).select_related("location").filter(pk=project_id).first()
+    if project is None:
+        raise Http404
+    if project.state == ProjectState.DONE:
+        raise ServiceError(_("The project is finished."), code="finished")
+    if not may_set_beneficiaries(actor, project):
+        raise PermissionDenied
+    households = _check_beneficiaries(project.location, planned_households, planned_people, household_ids)
+    current = project.version if version is None else version
+    before = {
+        "planned_households": project.planned_households,
+        "planned_people": project.planned_people,
+        "households": sorted(project.beneficiaries.values_list("household_id", flat=True)),
+    }
+    won = Project.objects.filter(pk=project.pk, state=project.state, version=current).update(
+        planned_households=planned_households, planned_people=planned_people, version=current + 1
+    )
+    if not won:
+        raise Conflict(_("Someone else changed this project first; reload it."), code="stale")
+    _set_beneficiaries(project, households)
+    record_change(
+        actor=actor,
+        obj=project,
+        action=ChangeAction.UPDATE,
+        area_code=project.location_id,
+        before=before,
+        after={
+            "planned_households": planned_households,
+            "planned_people": planned_people,
+            "households": sorted(h.pk for h in households),
+        },
+    )
+    project.refresh_from_db()
     return project
 
 

@@ -38,4 +38,9 @@ urlpatterns: list = [
     path("assistance/projects/new/", views_projects.project_add, name="project_add"),
     path("assistance/projects/<int:pk>/", views_projects.project_detail, name="project_detail"),
     path("assistance/projects/<int:pk>/advance/", views_projects.project_advance, name="project_advance"),
+    path(
+        "assistance/projects/<int:pk>/beneficiaries/",
+        views_projects.project_beneficiaries,
+        name="project_beneficiaries",
+    ),
 ]

@@ -239,6 +239,7 @@ def all_routes() -> list[Route]:
     from tests.matrix import (
         routes_assistance,
         routes_assistance_cadres,
+        routes_assistance_projects,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -250,6 +251,7 @@ def all_routes() -> list[Route]:
         *ROUTES,
         *routes_assistance.ROUTES,
         *routes_assistance_cadres.ROUTES,
+        *routes_assistance_projects.ROUTES,
         *routes_households.ROUTES,
         *routes_import.ROUTES,
         *routes_quality.ROUTES,
@@ -262,6 +264,7 @@ def all_exempt() -> dict[str, str]:
     from tests.matrix import (
         routes_assistance,
         routes_assistance_cadres,
+        routes_assistance_projects,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -272,6 +275,7 @@ def all_exempt() -> dict[str, str]:
     exempt = dict(EXEMPT)
     exempt.update(routes_assistance.EXEMPT)
     exempt.update(routes_assistance_cadres.EXEMPT)
+    exempt.update(routes_assistance_projects.EXEMPT)
     for module in (
         routes_households,
         routes_import,
