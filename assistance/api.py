@@ -44,6 +44,7 @@ from assistance.serializers import (
     BeneficiaryComparisonSerializer,
     BulkPairingResultSerializer,
     BulkPairingSerializer,
+    BulkPlanCopySerializer,
     CadreCreateSerializer,
     CadreEndSerializer,
     CadreSerializer,
@@ -72,7 +73,15 @@ from assistance.serializers import (
     WorkTeamSerializer,
 )
 from assistance.units import cadres_visible_to
-from assistance.views_base import ASSIGNERS, area_or_404, cause_names, county_or_404, household_or_404, require_any
+from assistance.views_base import (
+    ASSIGNERS,
+    WORKERS,
+    area_or_404,
+    cause_names,
+    county_or_404,
+    household_or_404,
+    require_any,
+)
 from core.errors import ServiceError
 from households.choices import HouseholdStatus
 from households.idnumbers import age_on, mask_id_number
@@ -369,6 +378,30 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             project_id=values["project"],
         )
         return Response(MeasureSerializer(_measures().get(pk=measure.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BulkPlanCopySerializer, responses={200: BulkPairingResultSerializer})
+    @action(detail=False, methods=["post"], url_path="bulk-copy")
+    def bulk_copy(self, request):
+        """Start the plans of ``to_year`` of many poor households of a village as drafts of their
+        plans of ``from_year``; a household not of the village, or refused by the rules (no plan
+        to copy, a plan already), is listed under ``failed`` with the reason."""
+        values = _parse(BulkPlanCopySerializer, request).validated_data
+        village = area_or_404(request.user, values["village"], WORKERS, levels=(Level.VILLAGE,))
+        wanted = list(dict.fromkeys(values["households"]))
+        of_village = set(
+            Household.objects.visible_to(request.user, Action.VIEW)
+            .filter(village=village, status__in=_POOR, pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        result = services.copy_plans_many(
+            actor=request.user,
+            household_ids=[pk for pk in wanted if pk in of_village],
+            from_year=values["from_year"],
+            to_year=values["to_year"],
+        )
+        failed = {str(pk): _("Not a poor household of this village.") for pk in wanted if pk not in of_village}
+        failed.update({str(pk): str(message) for pk, message in result.failed.items()})
+        return Response({"succeeded": result.succeeded, "failed": failed})
 
     @extend_schema(request=PlanCopySerializer, responses={201: PlanSerializer})
     @action(detail=True, methods=["post"])

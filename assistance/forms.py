@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from assistance.choices import MEASURES, MeasureCode, MeasureKind, MeasureStatus, ProjectState
 
 __all__ = [
-    "BeneficiariesForm",
     "AdvanceForm",
+    "BeneficiariesForm",
     "BulkAssignForm",
+    "BulkPlanCopyForm",
     "CadreEndForm",
     "CadreFilterForm",
     "CadreForm",
@@ -169,6 +170,17 @@ class PlanForm(forms.Form):
 class PlanCopyForm(forms.Form):
     from_year = _year(_("Copy the plan of"))
     to_year = _year(_("to the year"))
+
+
+class BulkPlanCopyForm(PlanCopyForm):
+    """Copy the plans of ``from_year`` of the ticked households to ``to_year``."""
+
+    households = forms.TypedMultipleChoiceField(label=_("Households"), coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, households=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["households"].choices = [(h.pk, f"{h.household_no} {h.head_name}") for h in households]
+        self.fields["households"].error_messages["required"] = _("Tick the households whose plans to copy.")
 
 
 def measure_choices() -> list[tuple[str, str]]:

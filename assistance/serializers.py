@@ -19,6 +19,7 @@ __all__ = [
     "BeneficiaryComparisonSerializer",
     "BulkPairingResultSerializer",
     "BulkPairingSerializer",
+    "BulkPlanCopySerializer",
     "CadreCreateSerializer",
     "CadreEndSerializer",
     "CadreSerializer",
@@ -181,6 +182,13 @@ class PlanChangeSerializer(serializers.Serializer):
 
 
 class PlanCopySerializer(serializers.Serializer):
+    to_year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class BulkPlanCopySerializer(serializers.Serializer):
+    village = _code_field(help_text="the village the households belong to")
+    households = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    from_year = serializers.IntegerField(min_value=2000, max_value=2100)
     to_year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 

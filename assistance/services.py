@@ -49,6 +49,7 @@ __all__ = [
     "assign_cadre",
     "assign_cadre_many",
     "copy_plan",
+    "copy_plans_many",
     "create_cadre",
     "end_cadre",
     "may_set_beneficiaries",
@@ -531,6 +532,21 @@ def copy_plan(*, actor, household_id: int, from_year: int, to_year: int) -> Plan
         after={"copied_from": from_year},
     )
     return plan
+
+
+def copy_plans_many(*, actor, household_ids: list[int], from_year: int, to_year: int) -> BulkResult:
+    """Start this year's plan of many households as drafts of last year's, each in its own
+    transaction (copy_plan), with a result per household: one without a plan to copy, or with
+    this year's plan already, is listed with the reason and the others go ahead."""
+    result = BulkResult()
+    for household_id in household_ids:
+        try:
+            copy_plan(actor=actor, household_id=household_id, from_year=from_year, to_year=to_year)
+        except (ServiceError, PermissionDenied, Http404) as exc:
+            result.failed[household_id] = getattr(exc, "message", None) or _("Not allowed or not found.")
+        else:
+            result.succeeded.append(household_id)
+    return result
 
 
 # --- the county project library -----------------------------------------------------------------

@@ -28,6 +28,7 @@ urlpatterns: list = [
     path("assistance/villages/<str:code>/work-team/", views_areas.work_team_set, name="work_team_set"),
     path("assistance/villages/<str:code>/units/", views_areas.unit_assign, name="unit_assign"),
     path("assistance/villages/<str:code>/assign-cadre/", views_areas.bulk_assign, name="bulk_assign"),
+    path("assistance/villages/<str:code>/copy-plans/", views_areas.bulk_copy_plans, name="bulk_copy_plans"),
     path("assistance/villages/<str:code>/funds/", views_areas.fund_list, name="fund_list"),
     path("assistance/unit-assignments/<int:pk>/end/", views_areas.unit_end, name="unit_end"),
     # a township or county

@@ -29,6 +29,7 @@ from assistance import selectors, services, units
 from assistance.cadre_scope import cadres_of
 from assistance.forms import (
     BulkAssignForm,
+    BulkPlanCopyForm,
     CadreEndForm,
     CadreFilterForm,
     CadreForm,
@@ -36,17 +37,18 @@ from assistance.forms import (
     UnitForm,
     WorkTeamForm,
 )
-from assistance.models import FundPayment, Pairing, UnitAssignment, WorkTeam
+from assistance.models import FundPayment, Pairing, Plan, UnitAssignment, WorkTeam
 from assistance.queues import work_for
 from assistance.units import cadres_visible_to
 from assistance.views import show_error
-from assistance.views_base import ASSIGNERS, area_or_404, cadre_or_404, county_or_404, require_any
+from assistance.views_base import ASSIGNERS, WORKERS, area_or_404, cadre_or_404, county_or_404, require_any
 from core.errors import ServiceError
 from households.choices import HouseholdStatus
 from households.models import Household
 
 __all__ = [
     "bulk_assign",
+    "bulk_copy_plans",
     "cadre_add",
     "cadre_end",
     "cadre_list",
@@ -202,6 +204,7 @@ def _village_page(request, village: Area, bound: dict | None = None):
         "uncovered": sum(1 for household in rows if not household.has_cadre),
         "can_manage": can_manage,
         "can_assign": any(may(request.user, action, village.code) for action in ASSIGNERS),
+        "can_plan": any(may(request.user, action, village.code) for action in WORKERS),
         "team_form": bound.get("team") or WorkTeamForm(initial={"starts_on": today}),
         "unit_form": bound.get("unit") or UnitForm(initial={"starts_on": today}),
         "today": today,
@@ -324,6 +327,66 @@ def bulk_assign(request, code: str):
         request,
         "assistance/bulk_assign.html",
         {"village": village, "form": form, "households": households, "outcome": outcome},
+    )
+
+
+def _year_of(value, default: int) -> int:
+    return int(value) if str(value or "").isdigit() and 2000 <= int(value) <= 2100 else default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_copy_plans(request, code: str):
+    """Start this year's plans of many households of the village as drafts of last year's, with
+    a result per household (copy_plans_many: clerks, reviewers, county officers)."""
+    village = area_or_404(request.user, code, WORKERS, levels=(Level.VILLAGE,))
+    this_year = timezone.localdate().year
+    data = request.POST or request.GET
+    from_year = _year_of(data.get("from_year"), this_year - 1)
+    to_year = _year_of(data.get("to_year"), this_year)
+    households = list(
+        Household.objects.visible_to(request.user, Action.VIEW)
+        .filter(village=village, status__in=POOR)
+        .annotate(
+            has_from=Exists(Plan.objects.filter(household=OuterRef("pk"), year=from_year)),
+            has_to=Exists(Plan.objects.filter(household=OuterRef("pk"), year=to_year)),
+        )
+        .order_by("household_no")
+        .only("id", "household_no", "head_name", "household_size")
+    )
+    initial = {"from_year": from_year, "to_year": to_year}
+    form = BulkPlanCopyForm(request.POST or None, households=households, initial=initial)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.copy_plans_many(
+            actor=request.user,
+            household_ids=form.cleaned_data["households"],
+            from_year=form.cleaned_data["from_year"],
+            to_year=form.cleaned_data["to_year"],
+        )
+        if result.succeeded:
+            messages.success(
+                request, _("%(count)s households have a draft plan copied.") % {"count": len(result.succeeded)}
+            )
+        if result.failed:
+            messages.error(request, _("%(count)s households were not changed.") % {"count": len(result.failed)})
+    names = {h.pk: f"{h.household_no} {h.head_name}" for h in households}
+    outcome = None
+    if result is not None:
+        outcome = [(names.get(pk, pk), _("done"), True) for pk in result.succeeded] + [
+            (names.get(pk, pk), message, False) for pk, message in result.failed.items()
+        ]
+    return render(
+        request,
+        "assistance/bulk_copy_plans.html",
+        {
+            "village": village,
+            "form": form,
+            "households": households,
+            "outcome": outcome,
+            "from_year": from_year,
+            "to_year": to_year,
+        },
     )
 
 

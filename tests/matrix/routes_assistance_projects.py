@@ -1,6 +1,7 @@
-"""Matrix entries of a project's planned beneficiaries (see routes.py for the fields of Route, and
-routes_assistance.py for the target kinds): before approval those who propose or review the
-project change them (capture, review or approve); once approved, the county only."""
+"""Matrix entries of a project's planned beneficiaries and of copying plans for many households
+(see routes.py for the fields of Route, routes_assistance.py for the target kinds). Before
+approval those who propose or review a project change its beneficiaries (capture, review or
+approve); once approved, the county only. Plans are copied by those who work on plans."""
 
 from __future__ import annotations
 
@@ -59,3 +60,29 @@ ROUTES: list = [
 ]
 
 EXEMPT: dict = {}
+
+
+# --- copying last year's plans for many households of a village ---------------------------------------
+
+_WORKERS = (Action.CAPTURE, Action.REVIEW, Action.APPROVE)
+_H = "assistance_household"  # its household has a plan of 2026: copied to 2027
+
+ROUTES += [
+    Route("assistance:bulk_copy_plans", action=_WORKERS, target=_H, kwargs=lambda h: {"code": h.village_id}),
+    Route(
+        "assistance:bulk_copy_plans",
+        method="post",
+        action=_WORKERS,
+        target=_H,
+        kwargs=lambda h: {"code": h.village_id},
+        data=lambda h: {"from_year": "2026", "to_year": "2027", "households": [h.pk]},
+    ),
+    Route(
+        "api:assistance-plan-bulk-copy",
+        method="post",
+        api=True,
+        action=_WORKERS,
+        target=_H,
+        data=lambda h: {"village": h.village_id, "households": [h.pk], "from_year": 2026, "to_year": 2027},
+    ),
+]
