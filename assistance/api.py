@@ -714,11 +714,19 @@ class RollingPlanView(APIView):
         villages = selectors.village_exit_years(area.prefix, year, years=3)
         exits = selectors.planned_exits(area.prefix, year)
         names = _names([*exits, *(v.village for v in villages)])
+        threshold = selectors.exit_threshold(area.code)
+        area_plan = selectors.area_exit_year(villages, threshold)
         body = {
             "area": area.code,
             "plan_year": year,
             "years": list(range(year, year + 3)),
-            "threshold": selectors.exit_threshold(area.code),
+            "threshold": threshold,
+            "area_plan": {
+                "rural_population": area_plan.rural_population,
+                "poor_people": area_plan.poor_people,
+                "remaining_by_year": {str(k): n for k, n in area_plan.remaining_by_year.items()},
+                "exit_year": area_plan.exit_year,
+            },
             "villages": [
                 {
                     "village": v.village,

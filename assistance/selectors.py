@@ -17,10 +17,12 @@ from households.models import Household
 from identification.models import PoorVillageCase
 
 __all__ = [
+    "AreaPlan",
     "BeneficiaryComparison",
     "BeneficiaryRow",
     "CoverageGaps",
     "VillagePlan",
+    "area_exit_year",
     "compare_beneficiaries",
     "coverage_gaps",
     "exit_threshold",
@@ -132,6 +134,31 @@ def village_exit_years(prefix: str, plan_year: int, years: int = 3) -> list[Vill
                 exit_year = year
         plans.append(VillagePlan(village, row.year if row else None, population, poor, remaining, exit_year))
     return plans
+
+
+@dataclass
+class AreaPlan:
+    """A township's or county's own exit from its villages' plans: the same incidence test
+    (remaining poor people ÷ rural registered population) over the sums of its villages."""
+
+    rural_population: int
+    poor_people: int
+    remaining_by_year: dict[int, int]
+    exit_year: int | None
+
+
+def area_exit_year(villages: list[VillagePlan], threshold: Decimal) -> AreaPlan:
+    """The area's exit year: the first year its villages' remaining poor people, together, fall
+    under the threshold of their rural registered population (a county's 摘帽 follows from its
+    households through its villages). No query."""
+    population = sum(v.rural_population for v in villages)
+    poor = sum(v.poor_people for v in villages)
+    years = sorted({year for v in villages for year in v.remaining_by_year})
+    remaining = {year: sum(v.remaining_by_year.get(year, 0) for v in villages) for year in years}
+    exit_year = next(
+        (year for year in years if population and Decimal(remaining[year]) / Decimal(population) < threshold), None
+    )
+    return AreaPlan(population, poor, remaining, exit_year)
 
 
 @dataclass

@@ -434,11 +434,21 @@ class PlannedExitSerializer(serializers.Serializer):
     people = serializers.IntegerField()
 
 
+class AreaPlanSerializer(serializers.Serializer):
+    """The township or county as a whole: the villages' sums and the exit year they give."""
+
+    rural_population = serializers.IntegerField()
+    poor_people = serializers.IntegerField()
+    remaining_by_year = serializers.DictField(child=serializers.IntegerField())
+    exit_year = serializers.IntegerField(allow_null=True)
+
+
 class RollingPlanSerializer(serializers.Serializer):
     area = serializers.CharField()
     plan_year = serializers.IntegerField()
     years = serializers.ListField(child=serializers.IntegerField())
     threshold = serializers.DecimalField(max_digits=5, decimal_places=4)
+    area_plan = AreaPlanSerializer()
     villages = VillagePlanSerializer(many=True)
     planned_exits = PlannedExitSerializer(many=True)
 

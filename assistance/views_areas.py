@@ -459,6 +459,8 @@ def rolling_plan(request, code: str):
         for v in villages
     ]
     exiting = {year: sum(1 for v in villages if v.exit_year == year) for year in horizon}
+    threshold = selectors.exit_threshold(area.code)
+    area_plan = selectors.area_exit_year(villages, threshold)
     return render(
         request,
         "assistance/rolling_plan.html",
@@ -472,7 +474,9 @@ def rolling_plan(request, code: str):
             "exit_rows": exit_rows,
             "totals": [totals[year] for year in years],
             "exiting": [exiting[year] for year in horizon],
-            "threshold": selectors.exit_threshold(area.code) * 100,
+            "area_plan": area_plan,
+            "area_remaining": [area_plan.remaining_by_year.get(year) for year in horizon],
+            "threshold": threshold * 100,
         },
     )
 
