@@ -51,9 +51,11 @@ def test_the_page_and_the_api_show_the_area_as_a_whole(personas, client_for, api
     page = client_for(personas["township_reviewer"]).get(
         reverse("assistance:rolling_plan", kwargs={"code": TOWNSHIP}) + "?year=2026"
     )
-    body = api_for(personas["township_reviewer"]).get(
-        reverse("api:assistance-rolling-plan", kwargs={"code": TOWNSHIP}), {"year": "2026"}
-    ).json()
+    body = (
+        api_for(personas["township_reviewer"])
+        .get(reverse("api:assistance-rolling-plan", kwargs={"code": TOWNSHIP}), {"year": "2026"})
+        .json()
+    )
 
     assert page.status_code == 200
     assert "诗礼乡合计" in page.content.decode()
