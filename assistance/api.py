@@ -711,10 +711,10 @@ class RollingPlanView(APIView):
         year = _number(request.query_params, "year") or timezone.localdate().year
         if not 2000 <= year <= 2100:
             raise ServiceError(_("Give a year between 2000 and 2100."), field="year")
-        villages = selectors.village_exit_years(area.prefix, year, years=3)
         exits = selectors.planned_exits(area.prefix, year)
-        names = _names([*exits, *(v.village for v in villages)])
         threshold = selectors.exit_threshold(area.code)
+        villages = selectors.village_exit_years(area.prefix, year, years=3, exits=exits, threshold=threshold)
+        names = _names([*exits, *(v.village for v in villages)])
         area_plan = selectors.area_exit_year(villages, threshold)
         body = {
             "area": area.code,

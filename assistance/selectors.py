@@ -104,12 +104,20 @@ class VillagePlan:
     exit_year: int | None
 
 
-def village_exit_years(prefix: str, plan_year: int, years: int = 3) -> list[VillagePlan]:
+def village_exit_years(
+    prefix: str,
+    plan_year: int,
+    years: int = 3,
+    *,
+    exits: dict[str, dict[int, tuple[int, int]]] | None = None,
+    threshold: Decimal | None = None,
+) -> list[VillagePlan]:
     """Each village's planned exit year: the first year in which its remaining poor people,
-    after the households planned to exit by then, fall under the incidence threshold."""
-    exits = planned_exits(prefix, plan_year)
+    after the households planned to exit by then, fall under the incidence threshold. A caller
+    that has read ``planned_exits`` or the threshold already passes them (no second read)."""
+    exits = planned_exits(prefix, plan_year) if exits is None else exits
     horizon = list(range(plan_year, plan_year + years))
-    threshold = exit_threshold(prefix)
+    threshold = exit_threshold(prefix) if threshold is None else threshold
     figures = {}
     for row in VillageFigures.objects.filter(village__code__startswith=prefix, year__lte=plan_year).order_by(
         "village_id", "year"

@@ -436,8 +436,11 @@ def rolling_plan(request, code: str):
     area = area_or_404(request.user, code, levels=AREA_LEVELS)
     plan_year = _plan_year(request)
     horizon = list(range(plan_year, plan_year + 3))
-    villages = selectors.village_exit_years(area.prefix, plan_year, years=len(horizon))
     exits = selectors.planned_exits(area.prefix, plan_year)
+    threshold = selectors.exit_threshold(area.code)
+    villages = selectors.village_exit_years(
+        area.prefix, plan_year, years=len(horizon), exits=exits, threshold=threshold
+    )
     years = sorted({*horizon, *(year for by_year in exits.values() for year in by_year)})
     names = _names([*exits, *(v.village for v in villages)])
     exit_rows = []
@@ -459,7 +462,6 @@ def rolling_plan(request, code: str):
         for v in villages
     ]
     exiting = {year: sum(1 for v in villages if v.exit_year == year) for year in horizon}
-    threshold = selectors.exit_threshold(area.code)
     area_plan = selectors.area_exit_year(villages, threshold)
     return render(
         request,
