@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from areas.choices import Action, Level
 from assistance import selectors, services, units
-from assistance.cadre_scope import my_households, paired_running
+from assistance.cadre_scope import my_households, paired_on, paired_running
 from assistance.choices import ProjectState
 from assistance.models import (
     FundPayment,
@@ -208,11 +208,24 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         _list_scope(self)
         pairings = Pairing.objects.visible_to(self.request.user, Action.VIEW).select_related("cadre")
-        if self.action == "list" and (household := _number(self.request.query_params, "household")) is not None:
-            pairings = pairings.filter(household_id=household)
+        if self.action == "list":
+            params = self.request.query_params
+            if (household := _number(params, "household")) is not None:
+                pairings = pairings.filter(household_id=household)
+            if area := _prefix(params, "area"):  # a village's households with their cadres
+                pairings = pairings.in_area(area)
+            if params.get("current", "").strip() in ("1", "true"):
+                today = timezone.localdate()
+                pairings = pairings.filter(paired_on(today))
         return pairings.order_by("household_id", "starts_on", "id")
 
-    @extend_schema(parameters=[_HOUSEHOLD])
+    @extend_schema(
+        parameters=[
+            _HOUSEHOLD,
+            _AREA,
+            OpenApiParameter("current", str, enum=["1", "0"], description="1: only the pairings running today"),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -265,11 +278,15 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         _list_scope(self)
         visits = Visit.objects.visible_to(self.request.user, Action.VIEW).select_related("cadre")
-        if self.action == "list" and (household := _number(self.request.query_params, "household")) is not None:
-            visits = visits.filter(household_id=household)
+        if self.action == "list":
+            params = self.request.query_params
+            if (household := _number(params, "household")) is not None:
+                visits = visits.filter(household_id=household)
+            if area := _prefix(params, "area"):
+                visits = visits.in_area(area)
         return visits.order_by("household_id", "visited_on", "id")
 
-    @extend_schema(parameters=[_HOUSEHOLD])
+    @extend_schema(parameters=[_HOUSEHOLD, _AREA])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
