@@ -47,6 +47,7 @@ from assistance.serializers import (
     BulkPlanCopySerializer,
     CadreCreateSerializer,
     CadreEndSerializer,
+    CadreLoginSerializer,
     CadreSerializer,
     CoverageSerializer,
     LedgerSerializer,
@@ -187,6 +188,14 @@ class CadreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         county = county_or_404(request.user, values.pop("county"), (Action.APPROVE,))  # as on the page
         cadre = services.create_cadre(actor=request.user, county_code=county.code, **values)
         return Response(CadreSerializer(cadre).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CadreLoginSerializer, responses={200: CadreSerializer})
+    @action(detail=True, methods=["post"])
+    def login(self, request, pk=None):
+        """Link the login the cadre uses to see the households paired with them (empty: unlink)."""
+        username = _parse(CadreLoginSerializer, request).validated_data["username"]
+        cadre = services.set_cadre_login(actor=request.user, cadre_id=int(pk), username=username)
+        return Response(CadreSerializer(cadre).data)
 
     @extend_schema(request=CadreEndSerializer, responses={200: CadreSerializer})
     @action(detail=True, methods=["post"])

@@ -20,6 +20,7 @@ __all__ = [
     "BulkPlanCopyForm",
     "CadreEndForm",
     "CadreFilterForm",
+    "CadreLoginForm",
     "CadreForm",
     "FundingRowForm",
     "FundingRowFormSet",
@@ -79,6 +80,18 @@ class CadreForm(forms.Form):
     position = forms.CharField(label="职务", max_length=50, required=False)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     starts_on = _date("帮扶开始")
+    username = forms.CharField(
+        label=_("Login name"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional: the login the cadre uses to see the households paired with them."),
+    )
+
+
+class CadreLoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Login name"), max_length=150, required=False, help_text=_("Leave empty to unlink the login.")
+    )
 
 
 class CadreEndForm(forms.Form):

@@ -22,6 +22,7 @@ __all__ = [
     "BulkPlanCopySerializer",
     "CadreCreateSerializer",
     "CadreEndSerializer",
+    "CadreLoginSerializer",
     "CadreSerializer",
     "CoverageSerializer",
     "EndSerializer",
@@ -62,11 +63,15 @@ def _code_field(**extra) -> serializers.RegexField:
 
 class CadreSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
+    has_login = serializers.SerializerMethodField(help_text="whether a login is linked to the cadre")
 
     class Meta:
         model = Cadre
-        fields = ["id", "county", "name", "unit", "position", "phone", "starts_on", "ends_on"]
+        fields = ["id", "county", "name", "unit", "position", "phone", "starts_on", "ends_on", "has_login"]
         read_only_fields = fields
+
+    def get_has_login(self, cadre: Cadre) -> bool:
+        return cadre.user_id is not None
 
 
 class CadreCreateSerializer(serializers.Serializer):
@@ -76,6 +81,13 @@ class CadreCreateSerializer(serializers.Serializer):
     position = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     starts_on = serializers.DateField()
+    username = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="the cadre's login, optional"
+    )
+
+
+class CadreLoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, allow_blank=True, help_text="the login; empty to unlink")
 
 
 class CadreEndSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -57,6 +58,7 @@ __all__ = [
     "record_payment",
     "record_visit",
     "save_plan",
+    "set_cadre_login",
     "set_measure_status",
     "set_project_beneficiaries",
     "set_work_team",
@@ -103,6 +105,23 @@ def _amount(value: Decimal, name: str) -> Decimal:
 # --- cadres and pairings ------------------------------------------------------------------------
 
 
+def _login(county_code: str, username: str, *, except_cadre: int | None = None):
+    """The active user of that login name for a cadre of the county, or None for "" (no login).
+    A login is one cadre's in a county: the pairing is that cadre's scope."""
+    username = username.strip()
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ServiceError(_("There is no active login of that name."), field="username", code="unknown_user")
+    taken = Cadre.objects.filter(county_id=county_code, user=user).exclude(pk=except_cadre)
+    if taken.exists():
+        raise ServiceError(
+            _("This login already belongs to another cadre of the county."), field="username", code="login_taken"
+        )
+    return user
+
+
 @transaction.atomic
 def create_cadre(
     *,
@@ -114,8 +133,10 @@ def create_cadre(
     position: str = "",
     phone: str = "",
     user=None,
+    username: str = "",
 ) -> Cadre:
-    """Register a responsible cadre of the county (county officers)."""
+    """Register a responsible cadre of the county (county officers), with the login they use to
+    see their households (``username``, optional: assistance.cadre_scope)."""
     county = Area.objects.visible_to(actor, Action.VIEW).filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise Http404
@@ -123,6 +144,8 @@ def create_cadre(
         raise PermissionDenied
     if not name.strip() or not unit.strip():
         raise ServiceError(_("Give the cadre's name and unit."), field="name")
+    if user is None:
+        user = _login(county.code, username)
     cadre = Cadre.objects.create(
         county=county,
         name=name.strip(),
@@ -137,7 +160,31 @@ def create_cadre(
         obj=cadre,
         action=ChangeAction.CREATE,
         area_code=county.code,
-        after=snapshot(cadre, ["name", "unit", "position"]),
+        after={**snapshot(cadre, ["name", "unit", "position"]), "user": cadre.user_id},
+    )
+    return cadre
+
+
+@transaction.atomic
+def set_cadre_login(*, actor, cadre_id: int, username: str) -> Cadre:
+    """Link the login a cadre uses to see the households paired with them, or unlink it with ""
+    (county officers). The login needs no role: the pairings are its scope."""
+    cadre = cadres_visible_to(actor).select_for_update().filter(pk=cadre_id).first()
+    if cadre is None:
+        raise Http404
+    if not may(actor, Action.APPROVE, cadre.county_id):
+        raise PermissionDenied
+    user = _login(cadre.county_id, username, except_cadre=cadre.pk)
+    before = {"user": cadre.user_id}
+    cadre.user = user
+    cadre.save(update_fields=["user"])
+    record_change(
+        actor=actor,
+        obj=cadre,
+        action=ChangeAction.UPDATE,
+        area_code=cadre.county_id,
+        before=before,
+        after={"user": cadre.user_id},
     )
     return cadre
 

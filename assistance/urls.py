@@ -23,6 +23,7 @@ urlpatterns: list = [
     path("assistance/counties/<str:code>/cadres/", views_areas.cadre_list, name="cadre_list"),
     path("assistance/counties/<str:code>/cadres/new/", views_areas.cadre_add, name="cadre_add"),
     path("assistance/cadres/<int:pk>/end/", views_areas.cadre_end, name="cadre_end"),
+    path("assistance/cadres/<int:pk>/login/", views_areas.cadre_login, name="cadre_login"),
     # a village
     path("assistance/villages/<str:code>/", views_areas.village_assistance, name="village_assistance"),
     path("assistance/villages/<str:code>/work-team/", views_areas.work_team_set, name="work_team_set"),

@@ -33,6 +33,7 @@ from assistance.forms import (
     CadreEndForm,
     CadreFilterForm,
     CadreForm,
+    CadreLoginForm,
     UnitEndForm,
     UnitForm,
     WorkTeamForm,
@@ -52,6 +53,7 @@ __all__ = [
     "cadre_add",
     "cadre_end",
     "cadre_list",
+    "cadre_login",
     "coverage",
     "fund_list",
     "index",
@@ -163,6 +165,24 @@ def cadre_end(request, pk: int):
             return redirect("assistance:cadre_list", code=cadre.county_id)
     holding = Pairing.objects.filter(cadre=cadre, ends_on__isnull=True).count()
     return render(request, "assistance/cadre_end.html", {"cadre": cadre, "form": form, "holding": holding})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_login(request, pk: int):
+    """Link the login a cadre uses to see their households, or unlink it (county officers)."""
+    cadre = cadre_or_404(request.user, pk, (Action.APPROVE,))
+    current = cadre.user.username if cadre.user_id else ""
+    form = CadreLoginForm(request.POST or None, initial={"username": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_cadre_login(actor=request.user, cadre_id=cadre.pk, username=form.cleaned_data["username"])
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("The login of %(name)s was saved.") % {"name": cadre.name})
+            return redirect("assistance:cadre_list", code=cadre.county_id)
+    return render(request, "assistance/cadre_login.html", {"cadre": cadre, "form": form, "current": current})
 
 
 # --- a village: work teams, units, households -------------------------------------------------------

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from assistance import services
 from assistance.cadre_scope import households_paired_with, is_paired_with
-from assistance.models import Pairing, Visit
+from assistance.models import Cadre, Pairing, Visit
 from core.errors import ServiceError
+from core.models import ObjectChange
 from households.idnumbers import mask_id_number
 from households.models import Household
 from households.services import save_household
@@ -340,3 +341,85 @@ def test_the_cadre_records_a_visit_through_the_api(api_for, cadre_user, mine, no
     assert (colleague.status_code, colleague.json()["error"]["code"]) == (400, "bad_cadre")
     assert list(colleague.json()["error"]["fields"]) == ["cadre"]
     assert list(Visit.objects.values_list("household_id", "cadre_id")) == [(mine.pk, mine.cadre.pk)]
+
+
+# --- the county links a cadre's login --------------------------------------------------------------------
+
+
+def test_the_county_links_a_login_and_the_cadre_then_sees_their_households(personas, client_for):
+    # given: a cadre without a login, paired with a household, and a user with no role
+    household = _household(personas)
+    cadre = _cadre(personas)
+    _pair(personas, household, cadre)
+    user = make_user("li_cadre")
+    assert (
+        client_for(user).get(reverse("assistance:household_assistance", kwargs={"pk": household.pk})).status_code == 404
+    )
+
+    # when
+    response = client_for(personas["county_officer"]).post(
+        reverse("assistance:cadre_login", kwargs={"pk": cadre.pk}), {"username": "li_cadre"}
+    )
+
+    # then
+    assert response.status_code == 302
+    cadre.refresh_from_db()
+    assert cadre.user == user
+    audit = ObjectChange.objects.filter(object_pk=str(cadre.pk), action="update").latest("id")
+    assert (audit.before, audit.after) == ({"user": None}, {"user": user.pk})
+    assert (
+        client_for(user).get(reverse("assistance:household_assistance", kwargs={"pk": household.pk})).status_code == 200
+    )
+
+
+def test_a_cadre_is_registered_with_their_login(personas, client_for):
+    user = make_user("zhou_cadre")
+    response = client_for(personas["county_officer"]).post(
+        reverse("assistance:cadre_add", kwargs={"code": COUNTY}),
+        {"name": "周帮扶", "unit": "县交通局", "starts_on": "2026-01-01", "username": "zhou_cadre"},
+    )
+    assert response.status_code == 302
+    assert Cadre.objects.get(name="周帮扶").user == user
+
+
+@pytest.mark.parametrize(
+    ("username", "code"),
+    [("no_such_login", "unknown_user"), ("wang_cadre", "login_taken"), ("inactive_one", "unknown_user")],
+)
+def test_a_login_that_cannot_be_linked_is_refused(personas, client_for, cadre_user, mine, username, code):
+    make_user("inactive_one", is_active=False)
+    other = _cadre(personas, name="李帮扶")
+    response = client_for(personas["county_officer"]).post(
+        reverse("assistance:cadre_login", kwargs={"pk": other.pk}), {"username": username}
+    )
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    with pytest.raises(ServiceError) as refused:
+        services.set_cadre_login(actor=personas["county_officer"], cadre_id=other.pk, username=username)
+    assert refused.value.code == code
+    other.refresh_from_db()
+    assert other.user is None
+
+
+def test_only_the_county_links_logins(personas, client_for, api_for, cadre_user, mine):
+    url = reverse("assistance:cadre_login", kwargs={"pk": mine.cadre.pk})
+    assert client_for(personas["township_reviewer"]).post(url, {"username": ""}).status_code == 403
+    assert client_for(cadre_user).post(url, {"username": ""}).status_code == 404
+    yun = make_user("yun_officer", "county_officer", "530922000000")
+    api = reverse("api:assistance-cadre-login", kwargs={"pk": mine.cadre.pk})
+    assert api_for(yun).post(api, {"username": ""}, format="json").status_code == 404
+    mine.cadre.refresh_from_db()
+    assert mine.cadre.user == cadre_user
+
+
+def test_the_api_links_and_unlinks_a_login(personas, api_for, cadre_user, mine):
+    client = api_for(personas["county_officer"])
+    url = reverse("api:assistance-cadre-login", kwargs={"pk": mine.cadre.pk})
+
+    unlinked = client.post(url, {"username": ""}, format="json")
+    mine_after = api_for(cadre_user).get(reverse("api:assistance-my-households")).json()["results"]
+    linked = client.post(url, {"username": "wang_cadre"}, format="json")
+
+    assert (unlinked.status_code, unlinked.json()["has_login"]) == (200, False)
+    assert mine_after == []
+    assert (linked.status_code, linked.json()["has_login"]) == (200, True)
