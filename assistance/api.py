@@ -12,30 +12,49 @@ of core.api.exception_handler.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas.choices import Action, Level
 from assistance import selectors, services, units
+from assistance.cadre_scope import my_households, paired_on, paired_running
 from assistance.choices import ProjectState
-from assistance.models import FundPayment, Measure, Pairing, Plan, Project, UnitAssignment, Visit, WorkTeam
+from assistance.models import (
+    FundPayment,
+    Measure,
+    Pairing,
+    Plan,
+    Project,
+    ProjectBeneficiary,
+    UnitAssignment,
+    Visit,
+    WorkTeam,
+)
 from assistance.serializers import (
     AdvanceSerializer,
+    BeneficiariesWriteSerializer,
+    BeneficiaryComparisonSerializer,
     BulkPairingResultSerializer,
     BulkPairingSerializer,
+    BulkPlanCopySerializer,
     CadreCreateSerializer,
     CadreEndSerializer,
+    CadreLoginSerializer,
     CadreSerializer,
     CoverageSerializer,
+    LedgerSerializer,
     MeasureCreateSerializer,
     MeasureSerializer,
     MeasureStatusSerializer,
+    MyHouseholdSerializer,
     PairingCreateSerializer,
     PairingSerializer,
     PaymentCreateSerializer,
@@ -55,15 +74,26 @@ from assistance.serializers import (
     WorkTeamSerializer,
 )
 from assistance.units import cadres_visible_to
-from assistance.views_base import ASSIGNERS, area_or_404, county_or_404, require_any
+from assistance.views_base import (
+    ASSIGNERS,
+    WORKERS,
+    area_or_404,
+    cause_names,
+    county_or_404,
+    household_or_404,
+    require_any,
+)
 from core.errors import ServiceError
 from households.choices import HouseholdStatus
+from households.idnumbers import age_on, mask_id_number
 from households.models import Household, Member
 
 __all__ = [
     "CadreViewSet",
     "CoverageView",
+    "HouseholdLedgerView",
     "MeasureViewSet",
+    "MyHouseholdsView",
     "PairingViewSet",
     "PaymentViewSet",
     "PlanViewSet",
@@ -108,6 +138,7 @@ def _list_scope(viewset) -> None:
         require_any(viewset.request.user, (Action.VIEW,))
 
 
+_BENEFICIARY_KEYS = ProjectBeneficiary.objects.only("id", "project_id", "household_id")
 _HOUSEHOLD = OpenApiParameter("household", int, description="household id")
 _AREA = OpenApiParameter("area", str, description="area code prefix")
 
@@ -158,12 +189,20 @@ class CadreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         cadre = services.create_cadre(actor=request.user, county_code=county.code, **values)
         return Response(CadreSerializer(cadre).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=CadreLoginSerializer, responses={200: CadreSerializer})
+    @action(detail=True, methods=["post"])
+    def login(self, request, pk=None):
+        """Link the login the cadre uses to see the households paired with them (empty: unlink)."""
+        username = _parse(CadreLoginSerializer, request).validated_data["username"]
+        cadre = services.set_cadre_login(actor=request.user, cadre_id=int(pk), username=username)
+        return Response(CadreSerializer(cadre).data)
+
     @extend_schema(request=CadreEndSerializer, responses={200: CadreSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the cadre's assignment; refused while households are still paired with them."""
         ends_on = _parse(CadreEndSerializer, request).validated_data["ends_on"]
-        cadre = units.end_cadre(actor=request.user, cadre_id=int(pk), ends_on=ends_on)
+        cadre = services.end_cadre(actor=request.user, cadre_id=int(pk), ends_on=ends_on)
         return Response(CadreSerializer(cadre).data)
 
 
@@ -178,11 +217,24 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         _list_scope(self)
         pairings = Pairing.objects.visible_to(self.request.user, Action.VIEW).select_related("cadre")
-        if self.action == "list" and (household := _number(self.request.query_params, "household")) is not None:
-            pairings = pairings.filter(household_id=household)
+        if self.action == "list":
+            params = self.request.query_params
+            if (household := _number(params, "household")) is not None:
+                pairings = pairings.filter(household_id=household)
+            if area := _prefix(params, "area"):  # a village's households with their cadres
+                pairings = pairings.in_area(area)
+            if params.get("current", "").strip() in ("1", "true"):
+                today = timezone.localdate()
+                pairings = pairings.filter(paired_on(today))
         return pairings.order_by("household_id", "starts_on", "id")
 
-    @extend_schema(parameters=[_HOUSEHOLD])
+    @extend_schema(
+        parameters=[
+            _HOUSEHOLD,
+            _AREA,
+            OpenApiParameter("current", str, enum=["1", "0"], description="1: only the pairings running today"),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -235,11 +287,15 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         _list_scope(self)
         visits = Visit.objects.visible_to(self.request.user, Action.VIEW).select_related("cadre")
-        if self.action == "list" and (household := _number(self.request.query_params, "household")) is not None:
-            visits = visits.filter(household_id=household)
+        if self.action == "list":
+            params = self.request.query_params
+            if (household := _number(params, "household")) is not None:
+                visits = visits.filter(household_id=household)
+            if area := _prefix(params, "area"):
+                visits = visits.in_area(area)
         return visits.order_by("household_id", "visited_on", "id")
 
-    @extend_schema(parameters=[_HOUSEHOLD])
+    @extend_schema(parameters=[_HOUSEHOLD, _AREA])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -349,6 +405,30 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return Response(MeasureSerializer(_measures().get(pk=measure.pk)).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=BulkPlanCopySerializer, responses={200: BulkPairingResultSerializer})
+    @action(detail=False, methods=["post"], url_path="bulk-copy")
+    def bulk_copy(self, request):
+        """Start the plans of ``to_year`` of many poor households of a village as drafts of their
+        plans of ``from_year``; a household not of the village, or refused by the rules (no plan
+        to copy, a plan already), is listed under ``failed`` with the reason."""
+        values = _parse(BulkPlanCopySerializer, request).validated_data
+        village = area_or_404(request.user, values["village"], WORKERS, levels=(Level.VILLAGE,))
+        wanted = list(dict.fromkeys(values["households"]))
+        of_village = set(
+            Household.objects.visible_to(request.user, Action.VIEW)
+            .filter(village=village, status__in=_POOR, pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        result = services.copy_plans_many(
+            actor=request.user,
+            household_ids=[pk for pk in wanted if pk in of_village],
+            from_year=values["from_year"],
+            to_year=values["to_year"],
+        )
+        failed = {str(pk): _("Not a poor household of this village.") for pk in wanted if pk not in of_village}
+        failed.update({str(pk): str(message) for pk, message in result.failed.items()})
+        return Response({"succeeded": result.succeeded, "failed": failed})
+
     @extend_schema(request=PlanCopySerializer, responses={201: PlanSerializer})
     @action(detail=True, methods=["post"])
     def copy(self, request, pk=None):
@@ -411,7 +491,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         _list_scope(self)
-        projects = Project.objects.visible_to(self.request.user, Action.VIEW).select_related("location")
+        projects = (
+            Project.objects.visible_to(self.request.user, Action.VIEW)
+            .select_related("location")
+            .prefetch_related(Prefetch("beneficiaries", queryset=_BENEFICIARY_KEYS))
+        )
         if self.action == "list":
             params = self.request.query_params
             state = params.get("state", "").strip()
@@ -436,9 +520,56 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = _parse(ProjectCreateSerializer, request)
         values, meeting = serializer.service_values()
         project = services.propose_project(
-            actor=request.user, location_code=serializer.validated_data["location"], values=values, meeting=meeting
+            actor=request.user,
+            location_code=serializer.validated_data["location"],
+            values=values,
+            meeting=meeting,
+            beneficiary_ids=serializer.validated_data["households"],
         )
-        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+        return Response(ProjectSerializer(self._fresh(project.pk)).data, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _fresh(pk: int) -> Project:
+        return Project.objects.prefetch_related("beneficiaries").select_related("location").get(pk=pk)
+
+    @extend_schema(responses={200: BeneficiaryComparisonSerializer})
+    @action(detail=True, methods=["get"])
+    def beneficiaries(self, request, pk=None):
+        """The planned beneficiaries beside the households the project's measures reached; a POST
+        to the same address changes them."""
+        return Response(self._comparison(self.get_object()))
+
+    @extend_schema(request=BeneficiariesWriteSerializer, responses={200: BeneficiaryComparisonSerializer})
+    @beneficiaries.mapping.post
+    def set_beneficiaries(self, request, pk=None):
+        """Change the planned households and people and the poor households named; send the
+        ``version`` read (a stale one answers 409)."""
+        values = _parse(BeneficiariesWriteSerializer, request).validated_data
+        project = services.set_project_beneficiaries(
+            actor=request.user,
+            project_id=int(pk),
+            planned_households=values["planned_households"],
+            planned_people=values["planned_people"],
+            household_ids=values["households"],
+            version=values["version"],
+        )
+        return Response(self._comparison(project))
+
+    def _comparison(self, project: Project) -> dict:
+        measures = Measure.objects.visible_to(self.request.user, Action.VIEW).filter(project=project)
+        comparison = selectors.compare_beneficiaries(project, measures)
+        body = {
+            "version": project.version,
+            "planned_households": comparison.planned_households,
+            "planned_people": comparison.planned_people,
+            "named": comparison.named,
+            "named_people": comparison.named_people,
+            "reached": comparison.reached,
+            "reached_people": comparison.reached_people,
+            "not_reached": comparison.not_reached,
+            "not_named": comparison.not_named,
+        }
+        return BeneficiaryComparisonSerializer(body).data
 
     @extend_schema(request=AdvanceSerializer, responses={200: ProjectSerializer})
     @action(detail=True, methods=["post"])
@@ -452,7 +583,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             publicity=serializer.service_publicity(),
             version=serializer.validated_data["version"],
         )
-        return Response(ProjectSerializer(project).data)
+        return Response(ProjectSerializer(self._fresh(project.pk)).data)
 
 
 # --- payments --------------------------------------------------------------------------------------------------
@@ -606,14 +737,22 @@ class RollingPlanView(APIView):
         year = _number(request.query_params, "year") or timezone.localdate().year
         if not 2000 <= year <= 2100:
             raise ServiceError(_("Give a year between 2000 and 2100."), field="year")
-        villages = selectors.village_exit_years(area.prefix, year, years=3)
         exits = selectors.planned_exits(area.prefix, year)
+        threshold = selectors.exit_threshold(area.code)
+        villages = selectors.village_exit_years(area.prefix, year, years=3, exits=exits, threshold=threshold)
         names = _names([*exits, *(v.village for v in villages)])
+        area_plan = selectors.area_exit_year(villages, threshold)
         body = {
             "area": area.code,
             "plan_year": year,
             "years": list(range(year, year + 3)),
-            "threshold": selectors.exit_threshold(area.code),
+            "threshold": threshold,
+            "area_plan": {
+                "rural_population": area_plan.rural_population,
+                "poor_people": area_plan.poor_people,
+                "remaining_by_year": {str(k): n for k, n in area_plan.remaining_by_year.items()},
+                "exit_year": area_plan.exit_year,
+            },
             "villages": [
                 {
                     "village": v.village,
@@ -633,3 +772,56 @@ class RollingPlanView(APIView):
             ],
         }
         return Response(RollingPlanSerializer(body).data)
+
+
+# --- a cadre's households and a household's ledger ---------------------------------------------------------
+
+
+class MyHouseholdsView(generics.ListAPIView):
+    """The households paired with the caller as their responsible cadre today (no role needed;
+    empty for anyone who is nobody's cadre). Each one's ledger is at ``households/<id>/ledger/``."""
+
+    serializer_class = MyHouseholdSerializer
+
+    def get_queryset(self):
+        return my_households(self.request.user)
+
+
+class HouseholdLedgerView(APIView):
+    """A household's assistance ledger, as the handbook prints it: facts, members with masked ID
+    numbers, causes, cadre and pairing history, plans with measures, visits and funds. For those
+    who see the household by role, and for the cadre paired with it today; 404 otherwise."""
+
+    @extend_schema(responses={200: LedgerSerializer})
+    def get(self, request, pk: int):
+        household = household_or_404(request.user, pk, paired=True)
+        today = timezone.localdate()
+        members = list(household.members.filter(is_active=True).order_by("position"))
+        for member in members:
+            member.masked_id = mask_id_number(member.id_number)
+            member.age = age_on(member.birth_date, today) if member.birth_date else None
+        pairings = list(Pairing.objects.filter(household=household).select_related("cadre").order_by("starts_on", "id"))
+        current = next((p for p in pairings if paired_running(p, today)), None)
+        plans = list(
+            Plan.objects.filter(household=household)
+            .prefetch_related(Prefetch("measures", queryset=_measures()))
+            .order_by("-year")
+        )
+        payments = list(
+            FundPayment.objects.filter(household=household).select_related("household").order_by("paid_on", "id")
+        )
+        body = {
+            "household": household,
+            "causes": cause_names(household),
+            "members": members,
+            "current_cadre": current.cadre if current else None,
+            "pairings": pairings,
+            "planned_exit_year": plans[0].planned_exit_year if plans else None,
+            "plans": plans,
+            "visits": list(
+                Visit.objects.filter(household=household).select_related("cadre").order_by("visited_on", "id")
+            ),
+            "payments": payments,
+            "payments_total": sum((p.amount for p in payments), start=Decimal("0")),
+        }
+        return Response(LedgerSerializer(body).data)

@@ -19,6 +19,10 @@ router.register("work-teams", api.WorkTeamViewSet, basename="assistance-work-tea
 router.register("unit-assignments", api.UnitAssignmentViewSet, basename="assistance-unit-assignment")
 
 api_urlpatterns: list = [
+    path("assistance/my-households/", api.MyHouseholdsView.as_view(), name="assistance-my-households"),
+    path(
+        "assistance/households/<int:pk>/ledger/", api.HouseholdLedgerView.as_view(), name="assistance-household-ledger"
+    ),
     path("assistance/coverage/<str:code>/", api.CoverageView.as_view(), name="assistance-coverage"),
     path("assistance/rolling-plan/<str:code>/", api.RollingPlanView.as_view(), name="assistance-rolling-plan"),
     *router.urls,

@@ -3,6 +3,7 @@ assistance.units (a refusal shows next to the field it names)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -14,9 +15,12 @@ from assistance.choices import MEASURES, MeasureCode, MeasureKind, MeasureStatus
 
 __all__ = [
     "AdvanceForm",
+    "BeneficiariesForm",
     "BulkAssignForm",
+    "BulkPlanCopyForm",
     "CadreEndForm",
     "CadreFilterForm",
+    "CadreLoginForm",
     "CadreForm",
     "FundingRowForm",
     "FundingRowFormSet",
@@ -76,6 +80,18 @@ class CadreForm(forms.Form):
     position = forms.CharField(label="职务", max_length=50, required=False)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     starts_on = _date("帮扶开始")
+    username = forms.CharField(
+        label=_("Login name"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional: the login the cadre uses to see the households paired with them."),
+    )
+
+
+class CadreLoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Login name"), max_length=150, required=False, help_text=_("Leave empty to unlink the login.")
+    )
 
 
 class CadreEndForm(forms.Form):
@@ -169,6 +185,17 @@ class PlanCopyForm(forms.Form):
     to_year = _year(_("to the year"))
 
 
+class BulkPlanCopyForm(PlanCopyForm):
+    """Copy the plans of ``from_year`` of the ticked households to ``to_year``."""
+
+    households = forms.TypedMultipleChoiceField(label=_("Households"), coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, households=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["households"].choices = [(h.pk, f"{h.household_no} {h.head_name}") for h in households]
+        self.fields["households"].error_messages["required"] = _("Tick the households whose plans to copy.")
+
+
 def measure_choices() -> list[tuple[str, str]]:
     """Each measure with whom it applies to: 到户 (the household) or 到人 (named members)."""
     return [
@@ -251,6 +278,8 @@ class ProjectForm(forms.Form):
         "绩效目标", required=False, rows=3
     )  # required by the service, which says so next to the field
     mechanism = _text("带贫减贫机制", required=False, rows=3)
+    planned_households = forms.IntegerField(label="计划受益户数", required=False, min_value=0)
+    planned_people = forms.IntegerField(label="计划受益人数", required=False, min_value=0)
     meeting_date = _date(_("Date of the village meeting"), required=False)
     meeting_attendance = forms.IntegerField(label=_("Attendance"), required=False, min_value=0)
     publicity_starts_on = _date(_("Village publicity from"), required=False)
@@ -261,6 +290,8 @@ class ProjectForm(forms.Form):
         keys = ("name", "category", "construction_nature", "responsible_unit", "tasks", "performance_targets")
         values = {key: data.get(key) or "" for key in keys}
         values["mechanism"] = data.get("mechanism") or ""
+        values["planned_households"] = data.get("planned_households") or 0
+        values["planned_people"] = data.get("planned_people") or 0
         values["budget"] = data["budget"]
         values["funding_sources"] = funding
         return values
@@ -333,3 +364,27 @@ class AdvanceForm(forms.Form):
         if data.get("publicity_ends_on"):
             publicity["ends_on"] = data["publicity_ends_on"].isoformat()
         return publicity if any(publicity.values()) else None
+
+
+class BeneficiariesForm(forms.Form):
+    """A project's planned beneficiaries: the counts, and the poor households named by their
+    household numbers (户编号), separated by spaces, commas or new lines."""
+
+    planned_households = forms.IntegerField(label="计划受益户数", min_value=0)
+    planned_people = forms.IntegerField(label="计划受益人数", min_value=0)
+    household_numbers = forms.CharField(
+        label=_("Poor households named (household numbers)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_household_numbers(self) -> list[str]:
+        raw = self.cleaned_data.get("household_numbers") or ""
+        numbers = list(dict.fromkeys(re.split(r"[\s,，、;；]+", raw.strip()))) if raw.strip() else []
+        bad = [number for number in numbers if not re.fullmatch(r"\d{16}", number)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a household number (16 digits): %(numbers)s") % {"numbers": "、".join(bad[:5])}
+            )
+        return numbers

@@ -24,6 +24,7 @@ __all__ = [
     "Pairing",
     "Plan",
     "Project",
+    "ProjectBeneficiary",
     "UnitAssignment",
     "Visit",
     "WorkTeam",
@@ -218,6 +219,11 @@ class Project(models.Model):
     funding_sources = models.JSONField("资金来源", default=dict, help_text="来源 → 金额")
     performance_targets = models.TextField("绩效目标")
     mechanism = models.TextField("带贫减贫机制", blank=True)
+    # planned beneficiaries (受益对象), all of them; the registered poor ones are named in
+    # ProjectBeneficiary. Kept apart from the measures linked to the project, which are what
+    # actually reached households, so the two can be compared.
+    planned_households = models.PositiveIntegerField("计划受益户数", default=0)
+    planned_people = models.PositiveIntegerField("计划受益人数", default=0)
     state = models.CharField("状态", max_length=20, choices=ProjectState.choices, default=ProjectState.PROPOSED)
     version = models.PositiveIntegerField(default=1)
     entry_publicity = models.JSONField("入库公示", default=dict, blank=True)
@@ -232,9 +238,37 @@ class Project(models.Model):
         verbose_name = "扶贫项目"
         verbose_name_plural = "扶贫项目"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_people__gte=models.F("planned_households")),
+                name="project_people_not_below_households",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProjectBeneficiary(models.Model):
+    """A registered poor household a project plans to benefit (受益贫困户), named at entry into
+    the library; the household lies in the project's area."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beneficiaries")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="planned_projects")
+    area_code = models.CharField(max_length=12, db_index=True)
+
+    objects = AreaScoped.as_manager()
+
+    class Meta:
+        verbose_name = "计划受益贫困户"
+        verbose_name_plural = "计划受益贫困户"
+        ordering = ["project", "household"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "household"], name="project_beneficiary_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}→{self.household_id}"
 
 
 class Measure(models.Model):

@@ -17,7 +17,7 @@ from areas.scopes import grants_of, may, prefixes_for
 from assistance import selectors
 from assistance.choices import ProjectState
 from assistance.models import Project
-from assistance.services import _PROJECT_STEPS
+from assistance.services import PROJECT_STEPS
 from core.querysets import prefix_condition
 
 __all__ = ["PROJECT_QUEUE_LABELS", "work_for"]
@@ -78,7 +78,7 @@ def work_for(user) -> list[dict]:
 
     conditions = Q()
     waiting = False
-    for state, (_target, action) in _PROJECT_STEPS.items():
+    for state, (_target, action) in PROJECT_STEPS.items():
         if user.is_superuser:
             conditions |= Q(state=state)
             waiting = True
@@ -97,7 +97,7 @@ def work_for(user) -> list[dict]:
                     "count": row["count"],
                     "url": reverse("assistance:project_list") + f"?state={row['state']}",
                     "area": "",
-                    "action": _PROJECT_STEPS[row["state"]][1],
+                    "action": PROJECT_STEPS[row["state"]][1],
                 }
             )
     return items

@@ -16,7 +16,19 @@ from assistance.models import Pairing, Plan, UnitAssignment, WorkTeam
 from households.models import Household
 from identification.models import PoorVillageCase
 
-__all__ = ["CoverageGaps", "VillagePlan", "coverage_gaps", "exit_threshold", "planned_exits", "village_exit_years"]
+__all__ = [
+    "AreaPlan",
+    "BeneficiaryComparison",
+    "BeneficiaryRow",
+    "CoverageGaps",
+    "VillagePlan",
+    "area_exit_year",
+    "compare_beneficiaries",
+    "coverage_gaps",
+    "exit_threshold",
+    "planned_exits",
+    "village_exit_years",
+]
 
 _POOR = ("registered", "pre_exit", "returned")
 
@@ -92,12 +104,20 @@ class VillagePlan:
     exit_year: int | None
 
 
-def village_exit_years(prefix: str, plan_year: int, years: int = 3) -> list[VillagePlan]:
+def village_exit_years(
+    prefix: str,
+    plan_year: int,
+    years: int = 3,
+    *,
+    exits: dict[str, dict[int, tuple[int, int]]] | None = None,
+    threshold: Decimal | None = None,
+) -> list[VillagePlan]:
     """Each village's planned exit year: the first year in which its remaining poor people,
-    after the households planned to exit by then, fall under the incidence threshold."""
-    exits = planned_exits(prefix, plan_year)
+    after the households planned to exit by then, fall under the incidence threshold. A caller
+    that has read ``planned_exits`` or the threshold already passes them (no second read)."""
+    exits = planned_exits(prefix, plan_year) if exits is None else exits
     horizon = list(range(plan_year, plan_year + years))
-    threshold = exit_threshold(prefix)
+    threshold = exit_threshold(prefix) if threshold is None else threshold
     figures = {}
     for row in VillageFigures.objects.filter(village__code__startswith=prefix, year__lte=plan_year).order_by(
         "village_id", "year"
@@ -122,3 +142,90 @@ def village_exit_years(prefix: str, plan_year: int, years: int = 3) -> list[Vill
                 exit_year = year
         plans.append(VillagePlan(village, row.year if row else None, population, poor, remaining, exit_year))
     return plans
+
+
+@dataclass
+class AreaPlan:
+    """A township's or county's own exit from its villages' plans: the same incidence test
+    (remaining poor people ÷ rural registered population) over the sums of its villages."""
+
+    rural_population: int
+    poor_people: int
+    remaining_by_year: dict[int, int]
+    exit_year: int | None
+
+
+def area_exit_year(villages: list[VillagePlan], threshold: Decimal) -> AreaPlan:
+    """The area's exit year: the first year its villages' remaining poor people, together, fall
+    under the threshold of their rural registered population (a county's 摘帽 follows from its
+    households through its villages). No query."""
+    population = sum(v.rural_population for v in villages)
+    poor = sum(v.poor_people for v in villages)
+    years = sorted({year for v in villages for year in v.remaining_by_year})
+    remaining = {year: sum(v.remaining_by_year.get(year, 0) for v in villages) for year in years}
+    exit_year = next(
+        (year for year in years if population and Decimal(remaining[year]) / Decimal(population) < threshold), None
+    )
+    return AreaPlan(population, poor, remaining, exit_year)
+
+
+@dataclass
+class BeneficiaryRow:
+    household: int
+    household_no: str
+    head_name: str
+    household_size: int
+    measures: int = 0
+    named: bool = False
+
+
+@dataclass
+class BeneficiaryComparison:
+    """A project's planned beneficiaries beside the households its linked measures reached."""
+
+    planned_households: int
+    planned_people: int
+    named: list[BeneficiaryRow]
+    reached: list[BeneficiaryRow]
+
+    @property
+    def named_people(self) -> int:
+        return sum(row.household_size for row in self.named)
+
+    @property
+    def reached_people(self) -> int:
+        return sum(row.household_size for row in self.reached)
+
+    @property
+    def not_reached(self) -> list[BeneficiaryRow]:
+        """Named households no measure of the project has reached yet."""
+        return [row for row in self.named if not row.measures]
+
+    @property
+    def not_named(self) -> list[BeneficiaryRow]:
+        """Households reached by a measure of the project without being named as beneficiaries."""
+        return [row for row in self.reached if not row.named]
+
+
+def compare_beneficiaries(project, measures) -> BeneficiaryComparison:
+    """The comparison for ``project``; ``measures``: the measures linked to it that the reader
+    sees. Two queries, whatever the number of households."""
+    from assistance.models import ProjectBeneficiary
+
+    fields = ("household_id", "household__household_no", "household__head_name", "household__household_size")
+    named = [
+        BeneficiaryRow(pk, number, head, size, named=True)
+        for pk, number, head, size in ProjectBeneficiary.objects.filter(project=project)
+        .order_by("household__household_no")
+        .values_list(*fields)
+    ]
+    by_pk = {row.household: row for row in named}
+    reached = []
+    for pk, number, head, size, count in (
+        measures.values_list(*fields).annotate(n=Count("id")).order_by("household__household_no")
+    ):
+        row = BeneficiaryRow(pk, number, head, size, measures=count, named=pk in by_pk)
+        if pk in by_pk:
+            by_pk[pk].measures = count
+        reached.append(row)
+    return BeneficiaryComparison(project.planned_households, project.planned_people, named, reached)

@@ -15,16 +15,22 @@ from assistance.models import Cadre, FundPayment, Measure, Pairing, Plan, Projec
 
 __all__ = [
     "AdvanceSerializer",
+    "BeneficiariesWriteSerializer",
+    "BeneficiaryComparisonSerializer",
     "BulkPairingResultSerializer",
     "BulkPairingSerializer",
+    "BulkPlanCopySerializer",
     "CadreCreateSerializer",
     "CadreEndSerializer",
+    "CadreLoginSerializer",
     "CadreSerializer",
     "CoverageSerializer",
     "EndSerializer",
+    "LedgerSerializer",
     "MeasureCreateSerializer",
     "MeasureSerializer",
     "MeasureStatusSerializer",
+    "MyHouseholdSerializer",
     "PairingCreateSerializer",
     "PairingSerializer",
     "PaymentCreateSerializer",
@@ -57,11 +63,15 @@ def _code_field(**extra) -> serializers.RegexField:
 
 class CadreSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
+    has_login = serializers.SerializerMethodField(help_text="whether a login is linked to the cadre")
 
     class Meta:
         model = Cadre
-        fields = ["id", "county", "name", "unit", "position", "phone", "starts_on", "ends_on"]
+        fields = ["id", "county", "name", "unit", "position", "phone", "starts_on", "ends_on", "has_login"]
         read_only_fields = fields
+
+    def get_has_login(self, cadre: Cadre) -> bool:
+        return cadre.user_id is not None
 
 
 class CadreCreateSerializer(serializers.Serializer):
@@ -71,6 +81,13 @@ class CadreCreateSerializer(serializers.Serializer):
     position = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     starts_on = serializers.DateField()
+    username = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="the cadre's login, optional"
+    )
+
+
+class CadreLoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, allow_blank=True, help_text="the login; empty to unlink")
 
 
 class CadreEndSerializer(serializers.Serializer):
@@ -180,6 +197,13 @@ class PlanCopySerializer(serializers.Serializer):
     to_year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
+class BulkPlanCopySerializer(serializers.Serializer):
+    village = _code_field(help_text="the village the households belong to")
+    households = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    from_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    to_year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
 class MeasureCreateSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=MeasureCode.choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
@@ -206,15 +230,54 @@ class ProjectSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
     location = serializers.CharField(source="location_id", read_only=True)
     location_name = serializers.CharField(source="location.name", read_only=True)
+    beneficiary_households = serializers.SerializerMethodField(
+        help_text="ids of the registered poor households named as planned beneficiaries"
+    )
 
     class Meta:
         model = Project
         fields = [
             "id", "county", "location", "location_name", "name", "category", "construction_nature",
-            "responsible_unit", "tasks", "budget", "funding_sources", "performance_targets", "mechanism", "state",
-            "version", "entry_publicity", "completion_publicity", "history", "created_at",
+            "responsible_unit", "tasks", "budget", "funding_sources", "performance_targets", "mechanism",
+            "planned_households", "planned_people", "beneficiary_households", "state", "version", "entry_publicity",
+            "completion_publicity", "history", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_beneficiary_households(self, project: Project) -> list[int]:
+        return sorted(row.household_id for row in project.beneficiaries.all())
+
+
+class BeneficiariesWriteSerializer(serializers.Serializer):
+    planned_households = serializers.IntegerField(help_text="all households the project is to benefit")
+    planned_people = serializers.IntegerField(help_text="all people the project is to benefit")
+    households = serializers.ListField(
+        child=serializers.IntegerField(), max_length=5000, help_text="ids of the registered poor households named"
+    )
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="the version read")
+
+
+class BeneficiaryRowSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    household_no = serializers.CharField()
+    head_name = serializers.CharField()
+    household_size = serializers.IntegerField()
+    measures = serializers.IntegerField(help_text="measures of the project that reached the household")
+    named = serializers.BooleanField(help_text="named as a planned beneficiary")
+
+
+class BeneficiaryComparisonSerializer(serializers.Serializer):
+    """Planned beneficiaries beside the households the project's measures reached."""
+
+    version = serializers.IntegerField()
+    planned_households = serializers.IntegerField()
+    planned_people = serializers.IntegerField()
+    named = BeneficiaryRowSerializer(many=True)
+    named_people = serializers.IntegerField()
+    reached = BeneficiaryRowSerializer(many=True)
+    reached_people = serializers.IntegerField()
+    not_reached = BeneficiaryRowSerializer(many=True, help_text="named households no measure reached yet")
+    not_named = BeneficiaryRowSerializer(many=True, help_text="households reached but not named")
 
 
 class FundingRowSerializer(serializers.Serializer):
@@ -240,6 +303,12 @@ class ProjectCreateSerializer(serializers.Serializer):
     funding_sources = FundingRowSerializer(many=True, required=False, default=list)
     performance_targets = serializers.CharField(required=False, allow_blank=True, default="")
     mechanism = serializers.CharField(required=False, allow_blank=True, default="")
+    planned_households = serializers.IntegerField(required=False, default=0)
+    planned_people = serializers.IntegerField(required=False, default=0)
+    households = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=5000,
+        help_text="ids of the registered poor households named as planned beneficiaries",
+    )  # fmt: skip
     meeting = MeetingSerializer(required=False, default=dict)
 
     def validate_funding_sources(self, rows):
@@ -252,7 +321,7 @@ class ProjectCreateSerializer(serializers.Serializer):
         data = self.validated_data
         values = {key: data[key] for key in (
             "name", "category", "construction_nature", "responsible_unit", "tasks", "budget", "performance_targets",
-            "mechanism",
+            "mechanism", "planned_households", "planned_people",
         )}  # fmt: skip
         values["funding_sources"] = {row["source"].strip(): row["amount"] for row in data["funding_sources"]}
         meeting = {key: str(value) for key, value in (data.get("meeting") or {}).items() if value not in (None, "")}
@@ -377,10 +446,82 @@ class PlannedExitSerializer(serializers.Serializer):
     people = serializers.IntegerField()
 
 
+class AreaPlanSerializer(serializers.Serializer):
+    """The township or county as a whole: the villages' sums and the exit year they give."""
+
+    rural_population = serializers.IntegerField()
+    poor_people = serializers.IntegerField()
+    remaining_by_year = serializers.DictField(child=serializers.IntegerField())
+    exit_year = serializers.IntegerField(allow_null=True)
+
+
 class RollingPlanSerializer(serializers.Serializer):
     area = serializers.CharField()
     plan_year = serializers.IntegerField()
     years = serializers.ListField(child=serializers.IntegerField())
     threshold = serializers.DecimalField(max_digits=5, decimal_places=4)
+    area_plan = AreaPlanSerializer()
     villages = VillagePlanSerializer(many=True)
     planned_exits = PlannedExitSerializer(many=True)
+
+
+# --- a cadre's households and a household's ledger ----------------------------------------------------------
+
+
+class MyHouseholdSerializer(serializers.Serializer):
+    """A household paired with the caller today (assistance.cadre_scope.my_households)."""
+
+    id = serializers.IntegerField()
+    household_no = serializers.CharField()
+    head_name = serializers.CharField()
+    village = serializers.CharField(source="village_id")
+    village_name = serializers.CharField(source="village.name")
+    village_group = serializers.CharField(source="village_group.name", default="")
+    household_size = serializers.IntegerField()
+    status = serializers.CharField()
+    main_cause = serializers.CharField()
+    cadre_name = serializers.CharField()
+    paired_since = serializers.DateField()
+    planned_exit_year = serializers.IntegerField(allow_null=True)
+    last_visit = serializers.DateField(allow_null=True)
+
+
+class LedgerMemberSerializer(serializers.Serializer):
+    """A member as the ledger shows them: the ID number masked, nothing about health."""
+
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    name = serializers.CharField()
+    relation = serializers.CharField()
+    gender = serializers.CharField()
+    id_number_masked = serializers.CharField(source="masked_id")
+    age = serializers.IntegerField(allow_null=True)
+
+
+class LedgerHouseholdSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    household_no = serializers.CharField()
+    head_name = serializers.CharField()
+    village = serializers.CharField(source="village_id")
+    village_name = serializers.CharField(source="village.name")
+    village_group = serializers.CharField(source="village_group.name", default="")
+    household_size = serializers.IntegerField()
+    poverty_attribute = serializers.CharField()
+    status = serializers.CharField()
+    main_cause = serializers.CharField()
+    other_causes = serializers.ListField(child=serializers.CharField())
+
+
+class LedgerSerializer(serializers.Serializer):
+    """A household's assistance ledger (一户一本台账): what the handbook prints, ID numbers masked."""
+
+    household = LedgerHouseholdSerializer()
+    causes = serializers.DictField(child=serializers.CharField(), help_text="cause code → name")
+    members = LedgerMemberSerializer(many=True)
+    current_cadre = CadreSerializer(allow_null=True)
+    pairings = PairingSerializer(many=True)
+    planned_exit_year = serializers.IntegerField(allow_null=True)
+    plans = PlanSerializer(many=True)
+    visits = VisitSerializer(many=True)
+    payments = PaymentSerializer(many=True)
+    payments_total = serializers.DecimalField(**_AMOUNT)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,26 +22,45 @@ from django.utils.translation import gettext as _
 from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may
+from assistance.cadre_scope import is_paired_with
 from assistance.choices import MEASURES, MeasureKind, MeasureStatus, ProjectState
-from assistance.models import Cadre, FundPayment, Measure, Pairing, Plan, Project, Visit, WorkTeam
+from assistance.models import (
+    Cadre,
+    FundPayment,
+    Measure,
+    Pairing,
+    Plan,
+    Project,
+    ProjectBeneficiary,
+    Visit,
+    WorkTeam,
+)
+from assistance.units import cadres_visible_to
 from core.audit import record_change, snapshot
 from core.errors import Conflict, ServiceError
 from core.models import ChangeAction
 from households.models import Household
 
 __all__ = [
+    "BENEFICIARY_STATUSES",
+    "PROJECT_STEPS",
     "BulkResult",
     "add_measure",
     "advance_project",
     "assign_cadre",
     "assign_cadre_many",
     "copy_plan",
+    "copy_plans_many",
     "create_cadre",
+    "end_cadre",
+    "may_set_beneficiaries",
     "propose_project",
     "record_payment",
     "record_visit",
     "save_plan",
+    "set_cadre_login",
     "set_measure_status",
+    "set_project_beneficiaries",
     "set_work_team",
 ]
 
@@ -85,6 +105,23 @@ def _amount(value: Decimal, name: str) -> Decimal:
 # --- cadres and pairings ------------------------------------------------------------------------
 
 
+def _login(county_code: str, username: str, *, except_cadre: int | None = None):
+    """The active user of that login name for a cadre of the county, or None for "" (no login).
+    A login is one cadre's in a county: the pairing is that cadre's scope."""
+    username = username.strip()
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ServiceError(_("There is no active login of that name."), field="username", code="unknown_user")
+    taken = Cadre.objects.filter(county_id=county_code, user=user).exclude(pk=except_cadre)
+    if taken.exists():
+        raise ServiceError(
+            _("This login already belongs to another cadre of the county."), field="username", code="login_taken"
+        )
+    return user
+
+
 @transaction.atomic
 def create_cadre(
     *,
@@ -96,8 +133,10 @@ def create_cadre(
     position: str = "",
     phone: str = "",
     user=None,
+    username: str = "",
 ) -> Cadre:
-    """Register a responsible cadre of the county (county officers)."""
+    """Register a responsible cadre of the county (county officers), with the login they use to
+    see their households (``username``, optional: assistance.cadre_scope)."""
     county = Area.objects.visible_to(actor, Action.VIEW).filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise Http404
@@ -105,6 +144,8 @@ def create_cadre(
         raise PermissionDenied
     if not name.strip() or not unit.strip():
         raise ServiceError(_("Give the cadre's name and unit."), field="name")
+    if user is None:
+        user = _login(county.code, username)
     cadre = Cadre.objects.create(
         county=county,
         name=name.strip(),
@@ -119,7 +160,31 @@ def create_cadre(
         obj=cadre,
         action=ChangeAction.CREATE,
         area_code=county.code,
-        after=snapshot(cadre, ["name", "unit", "position"]),
+        after={**snapshot(cadre, ["name", "unit", "position"]), "user": cadre.user_id},
+    )
+    return cadre
+
+
+@transaction.atomic
+def set_cadre_login(*, actor, cadre_id: int, username: str) -> Cadre:
+    """Link the login a cadre uses to see the households paired with them, or unlink it with ""
+    (county officers). The login needs no role: the pairings are its scope."""
+    cadre = cadres_visible_to(actor).select_for_update().filter(pk=cadre_id).first()
+    if cadre is None:
+        raise Http404
+    if not may(actor, Action.APPROVE, cadre.county_id):
+        raise PermissionDenied
+    user = _login(cadre.county_id, username, except_cadre=cadre.pk)
+    before = {"user": cadre.user_id}
+    cadre.user = user
+    cadre.save(update_fields=["user"])
+    record_change(
+        actor=actor,
+        obj=cadre,
+        action=ChangeAction.UPDATE,
+        area_code=cadre.county_id,
+        before=before,
+        after={"user": cadre.user_id},
     )
     return cadre
 
@@ -163,6 +228,46 @@ def assign_cadre(*, actor, household_id: int, cadre_id: int, starts_on: datetime
         reason=reason,
     )
     return pairing
+
+
+@transaction.atomic
+def end_cadre(*, actor, cadre_id: int, ends_on: datetime.date) -> Cadre:
+    """End a cadre's assignment on ``ends_on`` (county officers). Refused while households are
+    still paired with the cadre after that date: hand them to another cadre first (不脱贫不脱钩)."""
+    cadre = cadres_visible_to(actor).select_for_update().filter(pk=cadre_id).first()
+    if cadre is None:
+        raise Http404
+    if not may(actor, Action.APPROVE, cadre.county_id):
+        raise PermissionDenied
+    if cadre.ends_on is not None:
+        raise ServiceError(_("This cadre's assignment has already ended."), code="ended")
+    if ends_on < cadre.starts_on:
+        raise ServiceError(_("The end date cannot be before the start date."), field="ends_on", code="bad_period")
+    still_paired = (
+        Pairing.objects.filter(cadre=cadre)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=ends_on))
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+    if still_paired:
+        raise ServiceError(
+            _("%(count)s households are paired with this cadre after that date; give them another cadre first.")
+            % {"count": still_paired},
+            field="ends_on",
+            code="has_households",
+        )
+    cadre.ends_on = ends_on
+    cadre.save(update_fields=["ends_on"])
+    record_change(
+        actor=actor,
+        obj=cadre,
+        action=ChangeAction.UPDATE,
+        area_code=cadre.county_id,
+        before={"ends_on": None},
+        after={"ends_on": ends_on.isoformat()},
+    )
+    return cadre
 
 
 @dataclass
@@ -230,18 +335,24 @@ def set_work_team(
 def record_visit(
     *, actor, household_id: int, cadre_id: int, visited_on: datetime.date, found: str, done: str = ""
 ) -> Visit:
-    """Record a visit in the household's ledger (clerks, reviewers, or the cadre paired with it)."""
+    """Record a visit in the household's ledger: clerks, reviewers and county officers in scope,
+    for any cadre ever paired with the household; or the cadre paired with it today (no role
+    needed), for themselves only. Another household answers 404."""
     household = Household.objects.visible_to(actor, Action.VIEW).filter(pk=household_id).first()
-    paired = Pairing.objects.filter(household_id=household_id, cadre__user=actor, ends_on__isnull=True).exists()
+    paired = is_paired_with(actor, household_id)
     if household is None and not paired:
         raise Http404
+    worker = household is not None and any(may(actor, action, household.village_id) for action in _WORKERS)
+    if not worker and not paired:
+        raise PermissionDenied
     if household is None:
         household = Household.objects.get(pk=household_id)
-    elif not paired and not any(may(actor, action, household.village_id) for action in _WORKERS):
-        raise PermissionDenied
-    cadre = Cadre.objects.filter(pk=cadre_id, pairings__household=household).first()
+    cadres = Cadre.objects.filter(pk=cadre_id, pairings__household=household)
+    if not worker:
+        cadres = cadres.filter(user=actor)  # a cadre records their own visits, not a colleague's
+    cadre = cadres.first()
     if cadre is None:
-        raise ServiceError(_("The cadre is not paired with this household."), field="cadre")
+        raise ServiceError(_("The cadre is not paired with this household."), field="cadre", code="bad_cadre")
     if visited_on > timezone.localdate():
         raise ServiceError(_("The visit date cannot be in the future."), field="visited_on")
     if not found.strip():
@@ -470,9 +581,25 @@ def copy_plan(*, actor, household_id: int, from_year: int, to_year: int) -> Plan
     return plan
 
 
+def copy_plans_many(*, actor, household_ids: list[int], from_year: int, to_year: int) -> BulkResult:
+    """Start this year's plan of many households as drafts of last year's, each in its own
+    transaction (copy_plan), with a result per household: one without a plan to copy, or with
+    this year's plan already, is listed with the reason and the others go ahead."""
+    result = BulkResult()
+    for household_id in household_ids:
+        try:
+            copy_plan(actor=actor, household_id=household_id, from_year=from_year, to_year=to_year)
+        except (ServiceError, PermissionDenied, Http404) as exc:
+            result.failed[household_id] = getattr(exc, "message", None) or _("Not allowed or not found.")
+        else:
+            result.succeeded.append(household_id)
+    return result
+
+
 # --- the county project library -----------------------------------------------------------------
 
-_PROJECT_STEPS = {
+#: the project library's steps: state → (the state it moves to, the action that step needs)
+PROJECT_STEPS: dict[str, tuple[str, str]] = {
     ProjectState.PROPOSED: (ProjectState.TOWNSHIP_REVIEWED, Action.REVIEW),
     ProjectState.TOWNSHIP_REVIEWED: (ProjectState.COUNTY_APPRAISED, Action.APPROVE),
     ProjectState.COUNTY_APPRAISED: (ProjectState.APPROVED, Action.APPROVE),
@@ -481,10 +608,98 @@ _PROJECT_STEPS = {
 }
 
 
+#: households a project may name as its poor beneficiaries: registered ones, and those exited
+#: while the policies continue (脱贫不脱政策)
+BENEFICIARY_STATUSES = ("registered", "pre_exit", "returned", "exited")
+#: the steps in which those who propose and review a project may still change its beneficiaries;
+#: after approval only the county may
+_BEFORE_APPROVAL = (ProjectState.PROPOSED, ProjectState.TOWNSHIP_REVIEWED, ProjectState.COUNTY_APPRAISED)
+
+
+def may_set_beneficiaries(user, project: Project) -> bool:
+    """Whether ``user`` may change the project's planned beneficiaries in its present step."""
+    if project.state == ProjectState.DONE:
+        return False
+    before_approval = project.state in _BEFORE_APPROVAL
+    actions = (Action.CAPTURE, Action.REVIEW, Action.APPROVE) if before_approval else (Action.APPROVE,)
+    return any(may(user, action, project.location_id) for action in actions)
+
+
+def _check_beneficiaries(
+    location: Area, planned_households: int, planned_people: int, household_ids: list[int]
+) -> list[Household]:
+    """The named households, checked: each a registered household of the project's area; the
+    planned counts whole, not absurd, at least the named households and their people."""
+    for name, value in (("planned_households", planned_households), ("planned_people", planned_people)):
+        if value is None or value < 0:
+            raise ServiceError(_("Give a number of 0 or more."), field=name, code="bad_count")
+    if planned_people > settings.ASSISTANCE_PROJECT_PEOPLE_MAX:
+        raise ServiceError(
+            _("%(count)s people is more than one project can benefit; check the figure.") % {"count": planned_people},
+            field="planned_people",
+            code="absurd_count",
+        )
+    if planned_people < planned_households:
+        raise ServiceError(
+            _("The planned people cannot be fewer than the planned households."),
+            field="planned_people",
+            code="people_below_households",
+        )
+    wanted = list(dict.fromkeys(household_ids))
+    households = list(Household.objects.in_area(location.prefix).filter(pk__in=wanted).order_by("household_no"))
+    if len(households) != len(wanted):
+        # one message for unknown and for elsewhere: a household outside the area is not told apart
+        raise ServiceError(
+            _("A named household is not a household of the project's area."), field="households", code="outside_area"
+        )
+    not_poor = [h.household_no for h in households if h.status not in BENEFICIARY_STATUSES]
+    if not_poor:
+        raise ServiceError(
+            _("Only registered poor households can be named as beneficiaries: %(numbers)s.")
+            % {"numbers": "、".join(not_poor[:5])},
+            field="households",
+            code="not_registered",
+        )
+    if len(households) > planned_households:
+        raise ServiceError(
+            _("%(count)s households are named, more than the planned households.") % {"count": len(households)},
+            field="planned_households",
+            code="households_below_named",
+        )
+    people = sum(h.household_size for h in households)
+    if people > planned_people:
+        raise ServiceError(
+            _("The named households have %(count)s people, more than the planned people.") % {"count": people},
+            field="planned_people",
+            code="people_below_named",
+        )
+    return households
+
+
+def _set_beneficiaries(project: Project, households: list[Household]) -> None:
+    """Make the named households exactly ``households`` (rows of others removed, new ones added)."""
+    keep = {h.pk for h in households}
+    ProjectBeneficiary.objects.filter(project=project).exclude(household_id__in=keep).delete()
+    present = set(ProjectBeneficiary.objects.filter(project=project).values_list("household_id", flat=True))
+    added = [h for h in households if h.pk not in present]
+    ProjectBeneficiary.objects.bulk_create(
+        ProjectBeneficiary(project=project, household=h, area_code=h.village_id) for h in added
+    )
+
+
 @transaction.atomic
-def propose_project(*, actor, location_code: str, values: dict[str, Any], meeting: dict[str, str]) -> Project:
+def propose_project(
+    *,
+    actor,
+    location_code: str,
+    values: dict[str, Any],
+    meeting: dict[str, str],
+    beneficiary_ids: list[int] | None = None,
+) -> Project:
     """A village proposes a project (after its meeting and publicity): performance targets are
-    required (no target, no entry)."""
+    required (no target, no entry); the planned beneficiaries (``planned_households``,
+    ``planned_people`` in ``values``, and the poor households named) are checked as in
+    ``set_project_beneficiaries``."""
     location = (
         Area.objects.visible_to(actor, Action.VIEW)
         .filter(code=location_code, level__in=[Level.VILLAGE, Level.TOWNSHIP])
@@ -514,6 +729,9 @@ def propose_project(*, actor, location_code: str, values: dict[str, Any], meetin
         )
     if not meeting.get("date"):
         raise ServiceError(_("Give the date of the village meeting that proposed it."), field="meeting")
+    planned_households = int(values.get("planned_households") or 0)
+    planned_people = int(values.get("planned_people") or 0)
+    households = _check_beneficiaries(location, planned_households, planned_people, beneficiary_ids or [])
     project = Project.objects.create(
         county_id=location.code[:6].ljust(12, "0"),
         location=location,
@@ -526,6 +744,8 @@ def propose_project(*, actor, location_code: str, values: dict[str, Any], meetin
         funding_sources=sources,
         performance_targets=values["performance_targets"].strip(),
         mechanism=str(values.get("mechanism", "")).strip(),
+        planned_households=planned_households,
+        planned_people=planned_people,
         created_by=actor,
         history=[
             {"state": ProjectState.PROPOSED, "by": actor.username, "at": timezone.now().isoformat(), "meeting": meeting}
@@ -536,8 +756,65 @@ def propose_project(*, actor, location_code: str, values: dict[str, Any], meetin
         obj=project,
         action=ChangeAction.CREATE,
         area_code=location.code,
-        after={"name": project.name, "budget": str(budget)},
+        after={
+            "name": project.name,
+            "budget": str(budget),
+            "planned_households": planned_households,
+            "planned_people": planned_people,
+            "households": [h.pk for h in households],
+        },
     )
+    _set_beneficiaries(project, households)
+    return project
+
+
+@transaction.atomic
+def set_project_beneficiaries(
+    *,
+    actor,
+    project_id: int,
+    planned_households: int,
+    planned_people: int,
+    household_ids: list[int],
+    version: int | None = None,
+) -> Project:
+    """Change a project's planned beneficiaries: how many households and people it is to
+    benefit, and which registered poor households of its area are named. Before approval those
+    who propose or review it may (capture, review or approve there); after, the county only; a
+    finished project no longer. Compare-and-set on the project's version (409 when stale)."""
+    project = Project.objects.visible_to(actor, Action.VIEW).select_related("location").filter(pk=project_id).first()
+    if project is None:
+        raise Http404
+    if project.state == ProjectState.DONE:
+        raise ServiceError(_("The project is finished."), code="finished")
+    if not may_set_beneficiaries(actor, project):
+        raise PermissionDenied
+    households = _check_beneficiaries(project.location, planned_households, planned_people, household_ids)
+    current = project.version if version is None else version
+    before = {
+        "planned_households": project.planned_households,
+        "planned_people": project.planned_people,
+        "households": sorted(project.beneficiaries.values_list("household_id", flat=True)),
+    }
+    won = Project.objects.filter(pk=project.pk, state=project.state, version=current).update(
+        planned_households=planned_households, planned_people=planned_people, version=current + 1
+    )
+    if not won:
+        raise Conflict(_("Someone else changed this project first; reload it."), code="stale")
+    _set_beneficiaries(project, households)
+    record_change(
+        actor=actor,
+        obj=project,
+        action=ChangeAction.UPDATE,
+        area_code=project.location_id,
+        before=before,
+        after={
+            "planned_households": planned_households,
+            "planned_people": planned_people,
+            "households": sorted(h.pk for h in households),
+        },
+    )
+    project.refresh_from_db()
     return project
 
 
@@ -551,9 +828,9 @@ def advance_project(
     project = Project.objects.visible_to(actor, Action.VIEW).filter(pk=project_id).first()
     if project is None:
         raise Http404
-    if project.state not in _PROJECT_STEPS:
+    if project.state not in PROJECT_STEPS:
         raise ServiceError(_("The project is finished."), code="finished")
-    target, action = _PROJECT_STEPS[project.state]
+    target, action = PROJECT_STEPS[project.state]
     if not may(actor, action, project.location_id):
         raise PermissionDenied
     values: dict[str, Any] = {}

@@ -1,11 +1,8 @@
-"""Assistance units per village (帮扶单位, DOMAIN.md section 10), and the end of a cadre's
-assignment. Same shape as assistance/services.py: keyword-only functions taking the acting user;
-each checks role and scope (404 out of scope, 403 without the action), runs in one transaction
-and writes the audit trail.
-
-``end_cadre`` belongs beside ``create_cadre`` in services.py, and ``cadres_visible_to`` (the
-cadres a user works with: those of the counties they work in) in a queryset method of Cadre;
-they live here until they move.
+"""Assistance units per village (帮扶单位, DOMAIN.md section 10), and the cadres a user works
+with. Same shape as assistance/services.py: keyword-only functions taking the acting user; each
+checks role and scope (404 out of scope, 403 without the action), runs in one transaction
+and writes the audit trail. ``cadres_visible_to`` is the cadres a user works with: those of the
+counties they work in.
 """
 
 from __future__ import annotations
@@ -21,13 +18,13 @@ from django.utils.translation import gettext as _
 from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may, prefixes_for
-from assistance.models import AssistanceUnit, Cadre, Pairing, UnitAssignment
+from assistance.models import AssistanceUnit, Cadre, UnitAssignment
 from core.audit import record_change
 from core.errors import ServiceError
 from core.models import ChangeAction
 from core.querysets import prefix_condition
 
-__all__ = ["assign_unit", "cadres_visible_to", "end_cadre", "end_unit_assignment", "works_in_county"]
+__all__ = ["assign_unit", "cadres_visible_to", "end_unit_assignment", "works_in_county"]
 
 
 def works_in_county(user, county_code: str) -> bool:
@@ -131,43 +128,3 @@ def end_unit_assignment(*, actor, assignment_id: int, ends_on: datetime.date) ->
         after={"ends_on": ends_on.isoformat()},
     )
     return assignment
-
-
-@transaction.atomic
-def end_cadre(*, actor, cadre_id: int, ends_on: datetime.date) -> Cadre:
-    """End a cadre's assignment on ``ends_on`` (county officers). Refused while households are
-    still paired with the cadre after that date: hand them to another cadre first (不脱贫不脱钩)."""
-    cadre = cadres_visible_to(actor).select_for_update().filter(pk=cadre_id).first()
-    if cadre is None:
-        raise Http404
-    if not may(actor, Action.APPROVE, cadre.county_id):
-        raise PermissionDenied
-    if cadre.ends_on is not None:
-        raise ServiceError(_("This cadre's assignment has already ended."), code="ended")
-    if ends_on < cadre.starts_on:
-        raise ServiceError(_("The end date cannot be before the start date."), field="ends_on", code="bad_period")
-    still_paired = (
-        Pairing.objects.filter(cadre=cadre)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=ends_on))
-        .values("household_id")
-        .distinct()
-        .count()
-    )
-    if still_paired:
-        raise ServiceError(
-            _("%(count)s households are paired with this cadre after that date; give them another cadre first.")
-            % {"count": still_paired},
-            field="ends_on",
-            code="has_households",
-        )
-    cadre.ends_on = ends_on
-    cadre.save(update_fields=["ends_on"])
-    record_change(
-        actor=actor,
-        obj=cadre,
-        action=ChangeAction.UPDATE,
-        area_code=cadre.county_id,
-        before={"ends_on": None},
-        after={"ends_on": ends_on.isoformat()},
-    )
-    return cadre

@@ -14,8 +14,8 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +24,10 @@ from django.views.decorators.http import require_POST
 
 from areas.choices import Action
 from assistance import services
+from assistance.cadre_scope import is_paired_with, paired_running
 from assistance.choices import MEASURES, MeasureCode, MeasureKind, MeasureStatus
 from assistance.forms import MeasureForm, MeasureStatusForm, PairingForm, PaymentForm, PlanCopyForm, PlanForm, VisitForm
-from assistance.models import Measure, Plan
+from assistance.models import Cadre, Measure, Plan
 from assistance.units import cadres_visible_to
 from assistance.views_base import (
     ASSIGNERS,
@@ -105,12 +106,12 @@ def _read(household: Household) -> dict:
     """Everything the page and the handbook show of the household's assistance."""
     members = list(household.members.order_by("-is_active", "position"))
     members_by_id = {member.pk: member for member in members}
-    pairings = list(household.pairings.select_related("cadre").order_by("starts_on", "id"))
     today = timezone.localdate()
-    current = next(
-        (p for p in reversed(pairings) if p.starts_on <= today and (p.ends_on is None or p.ends_on >= today)),
-        None,
-    )
+    for member in members:  # pages of assistance never show a full ID number (no reveal here)
+        member.masked_id = mask_id_number(member.id_number)
+        member.age = age_on(member.birth_date, today) if member.birth_date else None
+    pairings = list(household.pairings.select_related("cadre").order_by("starts_on", "id"))
+    current = next((p for p in reversed(pairings) if paired_running(p, today)), None)
     plans = _ledger(household, members_by_id)
     return {
         "members": members,
@@ -144,7 +145,12 @@ def _page(request, household: Household, bound: dict | None = None):
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
             .order_by("name", "id")
         )
-    paired = list({p.cadre_id: p.cadre for p in reversed(data["pairings"])}.values())
+    current = data["current"]
+    own_pairing = current is not None and current.cadre.user_id == user.pk
+    if can_work:  # a clerk records the visit of any cadre the household has had
+        paired = list({p.cadre_id: p.cadre for p in reversed(data["pairings"])}.values())
+    else:  # the household's cadre records their own visits only
+        paired = [current.cadre] if own_pairing else []
     projects = list(projects_for_measures(user, household)) if can_work else []
     plans = data["plans"]
     for plan in plans:
@@ -172,7 +178,8 @@ def _page(request, household: Household, bound: dict | None = None):
         **data,
         "can_work": can_work,
         "can_assign": can_assign,
-        "can_visit": can_work or (data["current"] is not None and data["current"].cadre.user_id == user.pk),
+        "can_visit": can_work or own_pairing,
+        "by_role": getattr(household, "by_role", True),
         "pairing_form": bound.get("pairing") or PairingForm(cadres=cadres),
         "visit_form": bound.get("visit") or VisitForm(cadres=paired),
         "plan_form": bound.get("plan")
@@ -190,8 +197,9 @@ def _page(request, household: Household, bound: dict | None = None):
 
 @login_required
 def household_assistance(request, pk: int):
-    """The household's assistance: cadre, visits, plans and measures, funds received."""
-    return _page(request, household_or_404(request.user, pk))
+    """The household's assistance: cadre, visits, plans and measures, funds received; also for
+    the cadre paired with it today, who needs no role for it (assistance.cadre_scope)."""
+    return _page(request, household_or_404(request.user, pk, paired=True))
 
 
 # --- the forms of the page, each calling one service ---------------------------------------------
@@ -225,12 +233,19 @@ def pairing_add(request, pk: int):
 @require_POST
 def visit_add(request, pk: int):
     """Record a visit (record_visit: clerks, reviewers, county officers, or the paired cadre)."""
-    form = VisitForm(request.POST, cadres=_paired_cadres(pk))
+    household = household_or_404(request.user, pk, paired=True)
+    worker = may_any(request.user, WORKERS, household.village_id)
+    if not worker and not is_paired_with(request.user, household.pk):
+        raise PermissionDenied
+    cadres = Cadre.objects.filter(pairings__household=household)
+    if not worker:  # the household's cadre records their own visits only
+        cadres = cadres.filter(user=request.user)
+    form = VisitForm(request.POST, cadres=cadres.distinct())
     if form.is_valid():
         try:
             services.record_visit(
                 actor=request.user,
-                household_id=pk,
+                household_id=household.pk,
                 cadre_id=form.cleaned_data["cadre"],
                 visited_on=form.cleaned_data["visited_on"],
                 found=form.cleaned_data["found"],
@@ -240,15 +255,8 @@ def visit_add(request, pk: int):
             show_error(form, exc)
         else:
             messages.success(request, _("The visit was recorded."))
-            return redirect(_back(pk, "visits"))
-    return _page(request, household_or_404(request.user, pk), {"visit": form})
-
-
-def _paired_cadres(household_id: int):
-    """Cadres ever paired with the household (record_visit checks the pairing and the scope)."""
-    from assistance.models import Cadre
-
-    return Cadre.objects.filter(pairings__household_id=household_id).distinct()
+            return redirect(_back(household.pk, "visits"))
+    return _page(request, household, {"visit": form})
 
 
 @login_required
@@ -381,19 +389,9 @@ def payment_add(request, pk: int):
 def household_handbook(request, pk: int):
     """The household handbook, an A4 page to print: facts, members (ID numbers masked), causes,
     cadre, plans and measures, funds, visits, income by year and the planned exit year."""
-    household = (
-        Household.objects.visible_to(request.user, Action.VIEW)
-        .select_related("village__parent__parent", "village_group")
-        .filter(pk=pk)
-        .first()
-    )
-    if household is None:
-        raise Http404
+    household = household_or_404(request.user, pk, paired=True)
     data = _read(household)
     today = timezone.localdate()
-    for member in data["members"]:
-        member.masked_id = mask_id_number(member.id_number)
-        member.age = age_on(member.birth_date, today) if member.birth_date else None
     plans = data["plans"]
     figures = [(Household._meta.get_field(name).verbose_name, getattr(household, name)) for name in INCOME_FIELDS]
     income_rows = [figures[index : index + 2] for index in range(0, len(figures), 2)]  # two figures a line

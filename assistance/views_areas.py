@@ -24,31 +24,36 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
 from areas.models import Area
-from areas.scopes import grants_of, may
+from areas.scopes import grants_of, may, prefixes_for
 from assistance import selectors, services, units
+from assistance.cadre_scope import cadres_of
 from assistance.forms import (
     BulkAssignForm,
+    BulkPlanCopyForm,
     CadreEndForm,
     CadreFilterForm,
     CadreForm,
+    CadreLoginForm,
     UnitEndForm,
     UnitForm,
     WorkTeamForm,
 )
-from assistance.models import FundPayment, Pairing, UnitAssignment, WorkTeam
+from assistance.models import FundPayment, Pairing, Plan, UnitAssignment, WorkTeam
 from assistance.queues import work_for
 from assistance.units import cadres_visible_to
 from assistance.views import show_error
-from assistance.views_base import ASSIGNERS, area_or_404, cadre_or_404, county_or_404, require_any
+from assistance.views_base import ASSIGNERS, WORKERS, area_or_404, cadre_or_404, county_or_404, require_any
 from core.errors import ServiceError
 from households.choices import HouseholdStatus
 from households.models import Household
 
 __all__ = [
     "bulk_assign",
+    "bulk_copy_plans",
     "cadre_add",
     "cadre_end",
     "cadre_list",
+    "cadre_login",
     "coverage",
     "fund_list",
     "index",
@@ -71,7 +76,11 @@ def _current(on: datetime.date) -> Q:
 
 @login_required
 def index(request):
-    """What waits for the user in assistance, and the pages of each of their areas."""
+    """What waits for the user in assistance, and the pages of each of their areas. A cadre
+    without a role goes to their households; anyone else without a role is refused (403)."""
+    is_cadre = cadres_of(request.user).exists()
+    if is_cadre and not request.user.is_superuser and not prefixes_for(request.user, Action.VIEW):
+        return redirect("assistance:my_households")
     require_any(request.user, (Action.VIEW,))
     links = []
     for grant in grants_of(request.user):
@@ -80,7 +89,9 @@ def index(request):
         links.append(
             {"code": grant.area_code, "name": grant.area_name, "level": grant.area_level, "prefix": grant.prefix}
         )
-    return render(request, "assistance/index.html", {"work": work_for(request.user), "areas": links})
+    return render(
+        request, "assistance/index.html", {"work": work_for(request.user), "areas": links, "is_cadre": is_cadre}
+    )
 
 
 # --- cadres of a county --------------------------------------------------------------------------
@@ -146,7 +157,7 @@ def cadre_end(request, pk: int):
     form = CadreEndForm(request.POST or None, initial={"ends_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            units.end_cadre(actor=request.user, cadre_id=cadre.pk, ends_on=form.cleaned_data["ends_on"])
+            services.end_cadre(actor=request.user, cadre_id=cadre.pk, ends_on=form.cleaned_data["ends_on"])
         except ServiceError as exc:
             show_error(form, exc)
         else:
@@ -154,6 +165,24 @@ def cadre_end(request, pk: int):
             return redirect("assistance:cadre_list", code=cadre.county_id)
     holding = Pairing.objects.filter(cadre=cadre, ends_on__isnull=True).count()
     return render(request, "assistance/cadre_end.html", {"cadre": cadre, "form": form, "holding": holding})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_login(request, pk: int):
+    """Link the login a cadre uses to see their households, or unlink it (county officers)."""
+    cadre = cadre_or_404(request.user, pk, (Action.APPROVE,))
+    current = cadre.user.username if cadre.user_id else ""
+    form = CadreLoginForm(request.POST or None, initial={"username": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_cadre_login(actor=request.user, cadre_id=cadre.pk, username=form.cleaned_data["username"])
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("The login of %(name)s was saved.") % {"name": cadre.name})
+            return redirect("assistance:cadre_list", code=cadre.county_id)
+    return render(request, "assistance/cadre_login.html", {"cadre": cadre, "form": form, "current": current})
 
 
 # --- a village: work teams, units, households -------------------------------------------------------
@@ -195,6 +224,7 @@ def _village_page(request, village: Area, bound: dict | None = None):
         "uncovered": sum(1 for household in rows if not household.has_cadre),
         "can_manage": can_manage,
         "can_assign": any(may(request.user, action, village.code) for action in ASSIGNERS),
+        "can_plan": any(may(request.user, action, village.code) for action in WORKERS),
         "team_form": bound.get("team") or WorkTeamForm(initial={"starts_on": today}),
         "unit_form": bound.get("unit") or UnitForm(initial={"starts_on": today}),
         "today": today,
@@ -320,6 +350,66 @@ def bulk_assign(request, code: str):
     )
 
 
+def _year_of(value, default: int) -> int:
+    return int(value) if str(value or "").isdigit() and 2000 <= int(value) <= 2100 else default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_copy_plans(request, code: str):
+    """Start this year's plans of many households of the village as drafts of last year's, with
+    a result per household (copy_plans_many: clerks, reviewers, county officers)."""
+    village = area_or_404(request.user, code, WORKERS, levels=(Level.VILLAGE,))
+    this_year = timezone.localdate().year
+    data = request.POST or request.GET
+    from_year = _year_of(data.get("from_year"), this_year - 1)
+    to_year = _year_of(data.get("to_year"), this_year)
+    households = list(
+        Household.objects.visible_to(request.user, Action.VIEW)
+        .filter(village=village, status__in=POOR)
+        .annotate(
+            has_from=Exists(Plan.objects.filter(household=OuterRef("pk"), year=from_year)),
+            has_to=Exists(Plan.objects.filter(household=OuterRef("pk"), year=to_year)),
+        )
+        .order_by("household_no")
+        .only("id", "household_no", "head_name", "household_size")
+    )
+    initial = {"from_year": from_year, "to_year": to_year}
+    form = BulkPlanCopyForm(request.POST or None, households=households, initial=initial)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.copy_plans_many(
+            actor=request.user,
+            household_ids=form.cleaned_data["households"],
+            from_year=form.cleaned_data["from_year"],
+            to_year=form.cleaned_data["to_year"],
+        )
+        if result.succeeded:
+            messages.success(
+                request, _("%(count)s households have a draft plan copied.") % {"count": len(result.succeeded)}
+            )
+        if result.failed:
+            messages.error(request, _("%(count)s households were not changed.") % {"count": len(result.failed)})
+    names = {h.pk: f"{h.household_no} {h.head_name}" for h in households}
+    outcome = None
+    if result is not None:
+        outcome = [(names.get(pk, pk), _("done"), True) for pk in result.succeeded] + [
+            (names.get(pk, pk), message, False) for pk, message in result.failed.items()
+        ]
+    return render(
+        request,
+        "assistance/bulk_copy_plans.html",
+        {
+            "village": village,
+            "form": form,
+            "households": households,
+            "outcome": outcome,
+            "from_year": from_year,
+            "to_year": to_year,
+        },
+    )
+
+
 # --- coverage and rolling plan of a township or county ------------------------------------------------
 
 
@@ -366,8 +456,11 @@ def rolling_plan(request, code: str):
     area = area_or_404(request.user, code, levels=AREA_LEVELS)
     plan_year = _plan_year(request)
     horizon = list(range(plan_year, plan_year + 3))
-    villages = selectors.village_exit_years(area.prefix, plan_year, years=len(horizon))
     exits = selectors.planned_exits(area.prefix, plan_year)
+    threshold = selectors.exit_threshold(area.code)
+    villages = selectors.village_exit_years(
+        area.prefix, plan_year, years=len(horizon), exits=exits, threshold=threshold
+    )
     years = sorted({*horizon, *(year for by_year in exits.values() for year in by_year)})
     names = _names([*exits, *(v.village for v in villages)])
     exit_rows = []
@@ -389,6 +482,7 @@ def rolling_plan(request, code: str):
         for v in villages
     ]
     exiting = {year: sum(1 for v in villages if v.exit_year == year) for year in horizon}
+    area_plan = selectors.area_exit_year(villages, threshold)
     return render(
         request,
         "assistance/rolling_plan.html",
@@ -402,7 +496,9 @@ def rolling_plan(request, code: str):
             "exit_rows": exit_rows,
             "totals": [totals[year] for year in years],
             "exiting": [exiting[year] for year in horizon],
-            "threshold": selectors.exit_threshold(area.code) * 100,
+            "area_plan": area_plan,
+            "area_remaining": [area_plan.remaining_by_year.get(year) for year in horizon],
+            "threshold": threshold * 100,
         },
     )
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may, prefixes_for
+from assistance.cadre_scope import households_paired_with
 from assistance.choices import SUGGESTED_MEASURES, MeasureCode, ProjectState
 from assistance.models import Project
 from assistance.units import cadres_visible_to, works_in_county
@@ -99,12 +100,18 @@ def cadre_or_404(user, pk: int, actions: Iterable[str] = ()):
     return cadre
 
 
-def household_or_404(user, pk: int, actions: Iterable[str] = ()) -> Household:
-    household = (
-        Household.objects.visible_to(user, Action.VIEW).select_related("village", "village_group").filter(pk=pk).first()
-    )
+def household_or_404(user, pk: int, actions: Iterable[str] = (), *, paired: bool = False) -> Household:
+    """The household if the user sees it by role, or (``paired``) if it is paired with the user
+    as its responsible cadre today; 404 otherwise. One of ``actions`` allowed there, 403 otherwise.
+    ``household.by_role`` says whether a role shows it (links to the registry, the village…)."""
+    related = ("village__parent__parent", "village_group")
+    household = Household.objects.visible_to(user, Action.VIEW).select_related(*related).filter(pk=pk).first()
+    by_role = household is not None
+    if household is None and paired:
+        household = households_paired_with(user).select_related(*related).filter(pk=pk).first()
     if household is None:
         raise Http404
+    household.by_role = by_role
     actions = tuple(actions)
     if actions and not may_any(user, actions, household.village_id):
         raise PermissionDenied

@@ -13,22 +13,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may, prefixes_for
-from assistance import services
+from assistance import selectors, services
 from assistance.choices import MeasureCode, ProjectState
-from assistance.forms import AdvanceForm, FundingRowFormSet, ProjectFilterForm, ProjectForm
+from assistance.forms import AdvanceForm, BeneficiariesForm, FundingRowFormSet, ProjectFilterForm, ProjectForm
 from assistance.models import FundPayment, Measure, Project
 from assistance.views import show_error
 from assistance.views_base import area_or_404, project_or_404, require_any
 from core.errors import ServiceError
-from households.models import Member
+from households.models import Household, Member
 
-__all__ = ["project_add", "project_advance", "project_detail", "project_list"]
+__all__ = ["project_add", "project_advance", "project_beneficiaries", "project_detail", "project_list"]
 
 PAGE_SIZE = 50
 #: who proposes a project for a village or township (assistance.services.propose_project)
@@ -40,7 +41,7 @@ PUBLICITY_STEPS = (ProjectState.APPROVED, ProjectState.DONE)
 def next_step(project: Project) -> tuple[str, str] | None:
     """(the state the project moves to next, the action that step needs), from the services'
     table of steps; None when the project is done."""
-    return services._PROJECT_STEPS.get(project.state)
+    return services.PROJECT_STEPS.get(project.state)
 
 
 def _proposal_places(user) -> list[Area]:
@@ -82,11 +83,16 @@ def project_list(request):
     )
 
 
-def _detail(request, project: Project, advance_form: AdvanceForm | None = None):
+def _detail(
+    request,
+    project: Project,
+    advance_form: AdvanceForm | None = None,
+    beneficiaries_form: BeneficiariesForm | None = None,
+):
+    linked = Measure.objects.visible_to(request.user, Action.VIEW).filter(project=project)
+    comparison = selectors.compare_beneficiaries(project, linked)
     measures = list(
-        Measure.objects.visible_to(request.user, Action.VIEW)
-        .filter(project=project)
-        .select_related("household")
+        linked.select_related("household")
         .prefetch_related(Prefetch("members", queryset=Member.objects.only("id", "name")))
         .order_by("household__household_no", "year", "id")
     )
@@ -124,6 +130,17 @@ def _detail(request, project: Project, advance_form: AdvanceForm | None = None):
         "step": step and {"target": ProjectState(step[0]).label, "publicity": step[0] in PUBLICITY_STEPS},
         "can_advance": can_advance,
         "advance_form": advance_form or AdvanceForm(initial={"version": project.version}),
+        "comparison": comparison,
+        "can_set_beneficiaries": services.may_set_beneficiaries(request.user, project),
+        "beneficiaries_form": beneficiaries_form
+        or BeneficiariesForm(
+            initial={
+                "planned_households": project.planned_households,
+                "planned_people": project.planned_people,
+                "household_numbers": "\n".join(row.household_no for row in comparison.named),
+                "version": project.version,
+            }
+        ),
     }
     return render(request, "assistance/project_detail.html", context)
 
@@ -189,3 +206,41 @@ def project_advance(request, pk: int):
             messages.success(request, _("The project is now: %(state)s.") % {"state": moved.get_state_display()})
             return redirect("assistance:project_detail", pk=project.pk)
     return _detail(request, project, form)
+
+
+@login_required
+@require_POST
+def project_beneficiaries(request, pk: int):
+    """Change the project's planned beneficiaries (set_project_beneficiaries): the counts, and
+    the poor households named by their household numbers."""
+    project = project_or_404(request.user, pk)
+    form = BeneficiariesForm(request.POST)
+    if form.is_valid():
+        numbers = form.cleaned_data["household_numbers"]
+        found = dict(
+            Household.objects.visible_to(request.user, Action.VIEW)
+            .filter(household_no__in=numbers)
+            .values_list("household_no", "pk")
+        )
+        unknown = [number for number in numbers if number not in found]
+        if unknown:
+            form.add_error(
+                "household_numbers",
+                _("No such household in your areas: %(numbers)s") % {"numbers": "、".join(unknown[:5])},
+            )
+        else:
+            try:
+                services.set_project_beneficiaries(
+                    actor=request.user,
+                    project_id=project.pk,
+                    planned_households=form.cleaned_data["planned_households"],
+                    planned_people=form.cleaned_data["planned_people"],
+                    household_ids=[found[number] for number in numbers],
+                    version=form.cleaned_data.get("version"),
+                )
+            except ServiceError as exc:
+                show_error(form, exc, {"households": "household_numbers"})
+            else:
+                messages.success(request, _("The planned beneficiaries were saved."))
+                return redirect(reverse("assistance:project_detail", kwargs={"pk": project.pk}) + "#planned")
+    return _detail(request, project, beneficiaries_form=form)

@@ -285,6 +285,8 @@ EXIT_INCIDENCE = float(env_str("EXIT_INCIDENCE", "0.02"))
 EXIT_INCIDENCE_WESTERN = float(env_str("EXIT_INCIDENCE_WESTERN", "0.03"))
 # the largest amount one measure or one payment to a household may carry (an "absurd" figure above it)
 ASSISTANCE_AMOUNT_MAX = env_int("ASSISTANCE_AMOUNT_MAX", 500_000)
+# the most people one project of the library may plan to benefit (a township's population); above it, absurd
+ASSISTANCE_PROJECT_PEOPLE_MAX = env_int("ASSISTANCE_PROJECT_PEOPLE_MAX", 100_000)
 # attachments (photos, scanned minutes): images and PDF only
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # reports (DOMAIN.md section 11): the first year offered, the rolling plan's length and start

@@ -116,15 +116,22 @@ def test_a_cadre_still_paired_cannot_end_until_the_households_have_another(perso
 
     # when
     with pytest.raises(ServiceError) as refused:
-        units.end_cadre(actor=officer, cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
+        services.end_cadre(actor=officer, cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
     services.assign_cadre(
         actor=officer, household_id=saved_household.pk, cadre_id=other.pk, starts_on=datetime.date(2026, 7, 1)
     )
-    ended = units.end_cadre(actor=officer, cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
+    ended = services.end_cadre(actor=officer, cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
 
     # then
     assert (refused.value.code, refused.value.field) == ("has_households", "ends_on")
     assert ended.ends_on == datetime.date(2026, 6, 30)
+    audit = ObjectChange.objects.filter(object_pk=str(cadre.pk), object_repr=str(cadre)).latest("id")
+    assert (audit.actor, audit.before, audit.after, audit.area_code) == (
+        officer,
+        {"ends_on": None},
+        {"ends_on": "2026-06-30"},
+        COUNTY,
+    )
     with pytest.raises(ServiceError) as late:
         services.assign_cadre(
             actor=officer, household_id=saved_household.pk, cadre_id=cadre.pk, starts_on=datetime.date(2026, 8, 1)
@@ -138,7 +145,7 @@ def test_a_cadre_still_paired_cannot_end_until_the_households_have_another(perso
 )
 def test_only_the_county_ends_a_cadre(personas, cadre, role, refusal):
     with pytest.raises(refusal):
-        units.end_cadre(actor=personas[role], cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
+        services.end_cadre(actor=personas[role], cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
     assert Cadre.objects.get().ends_on is None
 
 
@@ -147,7 +154,7 @@ def test_a_county_officer_of_another_county_does_not_see_the_cadre(personas, cad
 
     yun = make_user("yun_officer", "county_officer", "530922000000")
     with pytest.raises(Http404):
-        units.end_cadre(actor=yun, cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
+        services.end_cadre(actor=yun, cadre_id=cadre.pk, ends_on=datetime.date(2026, 6, 30))
 
 
 def test_cadres_are_seen_by_those_who_work_in_their_county(personas, cadre):

@@ -238,6 +238,8 @@ def all_routes() -> list[Route]:
     """ROUTES above, and those each part of the application keeps in its own file next to this one."""
     from tests.matrix import (
         routes_assistance,
+        routes_assistance_cadres,
+        routes_assistance_projects,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -250,6 +252,8 @@ def all_routes() -> list[Route]:
     return [
         *ROUTES,
         *routes_assistance.ROUTES,
+        *routes_assistance_cadres.ROUTES,
+        *routes_assistance_projects.ROUTES,
         *routes_households.ROUTES,
         *routes_import.ROUTES,
         *routes_quality.ROUTES,
@@ -263,6 +267,8 @@ def all_routes() -> list[Route]:
 def all_exempt() -> dict[str, str]:
     from tests.matrix import (
         routes_assistance,
+        routes_assistance_cadres,
+        routes_assistance_projects,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -274,6 +280,8 @@ def all_exempt() -> dict[str, str]:
 
     exempt = dict(EXEMPT)
     exempt.update(routes_assistance.EXEMPT)
+    exempt.update(routes_assistance_cadres.EXEMPT)
+    exempt.update(routes_assistance_projects.EXEMPT)
     for module in (
         routes_households,
         routes_import,
