@@ -46,7 +46,7 @@ __all__ += ["AttentionFlag", "MonitoringCase", "MonitoringEvent", "MonitoringLin
 
 
 class MonitoringLineQuerySet(ScopedQuerySet):
-    area_field = "province_id"  # the foreign key holds the province's code
+    area_field = "province__code"  # the foreign key holds the code: no join
 
 
 class MonitoringLine(models.Model):
@@ -133,8 +133,8 @@ class MonitoringEvent(models.Model):
 
     case = models.ForeignKey(MonitoringCase, on_delete=models.PROTECT, related_name="events")
     transition = models.CharField("操作", max_length=40)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=20, blank=True, choices=MonitoringState.choices)
+    to_state = models.CharField("环节", max_length=20, choices=MonitoringState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     time = models.DateTimeField(default=timezone.now)
     reason = models.TextField("说明", blank=True)

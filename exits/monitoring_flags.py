@@ -57,7 +57,7 @@ def candidates(prefix: str):
     """Households under ``prefix`` the flags look at (one queryset, used as a subquery)."""
     in_case = MonitoringCase.objects.filter(state__in=OPEN_MONITORING_STATES).values("household_id")
     return (
-        Household.objects.filter(village_id__startswith=prefix)
+        Household.objects.filter(village__code__startswith=prefix)
         .exclude(status__in=_NOT_CANDIDATES)
         .exclude(pk__in=in_case)
     )
@@ -78,7 +78,7 @@ def _low_income(prefix: str, year: int) -> list[tuple[int, None, str, dict]]:
             continue
         found = (
             candidates(prefix)
-            .filter(village_id__startswith=province[:2], net_income_per_capita__lt=line.amount)
+            .filter(village__code__startswith=province[:2], net_income_per_capita__lt=line.amount)
             .values_list("pk", "village_id", "net_income_per_capita")
         )
         rows += [
