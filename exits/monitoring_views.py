@@ -312,16 +312,22 @@ def case_eliminate(request, pk: int):
 def line_list(request):
     """The monitoring lines entered, by year and province (everyone with a role reads them; the
     province officer enters its own)."""
-    require_any(request.user, (Action.VIEW,))
     user = request.user
+    if request.method != "POST":
+        require_any(user, (Action.VIEW,))
     provinces = Area.objects.filter(level=Level.PROVINCE, is_revoked=False).order_by("code")
     settable = [p for p in provinces if may(user, Action.SET_LINE, p.code)]
-    form = LineForm(request.POST or None, provinces=settable) if settable else None
+    form = LineForm(provinces=settable) if settable else None
     status = 200
     if request.method == "POST":
-        if form is None:
+        # scope before the form: a province out of view is 404, one in view without the action 403
+        code = _digits(request.POST.get("province", ""))
+        province = Area.objects.visible_to(user, Action.VIEW).filter(code=code).first()
+        if province is None:
+            raise Http404
+        if not may(user, Action.SET_LINE, province.code):
             raise PermissionDenied
-        status = 400
+        form, status = LineForm(request.POST, provinces=settable), 400
         if form.is_valid():
             try:
                 line = services.set_monitoring_line(

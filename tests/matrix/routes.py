@@ -242,6 +242,7 @@ def all_routes() -> list[Route]:
         routes_identification_api,
         routes_identification_pages,
         routes_import,
+        routes_monitoring,
         routes_quality,
     )
 
@@ -253,6 +254,7 @@ def all_routes() -> list[Route]:
         *routes_quality.ROUTES,
         *routes_identification_pages.ROUTES,
         *routes_identification_api.ROUTES,
+        *routes_monitoring.ROUTES,
     ]
 
 
@@ -263,6 +265,7 @@ def all_exempt() -> dict[str, str]:
         routes_identification_api,
         routes_identification_pages,
         routes_import,
+        routes_monitoring,
         routes_quality,
     )
 
@@ -274,6 +277,7 @@ def all_exempt() -> dict[str, str]:
         routes_quality,
         routes_identification_pages,
         routes_identification_api,
+        routes_monitoring,
     ):
         exempt.update(getattr(module, "EXEMPT", {}))
     return exempt

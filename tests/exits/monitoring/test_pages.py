@@ -49,6 +49,11 @@ def test_an_alert_from_the_page_and_its_refusals(personas, client_for):
     assert "不属于监测对象" in refused.content.decode()
     unknown = client.post(url, {"household_no": "9999", "kind": "marginal", "channel": "self_report", "note": "x"})
     assert "您的辖区内没有该户编号" in unknown.content.decode()
+    out_of_scope = client_for(personas["charlie"]).post(
+        url, {"household_no": household.household_no, "kind": "unstable_exited", "channel": "self_report", "note": "x"}
+    )  # the same answer as for a number that does not exist: nothing leaks
+    assert out_of_scope.status_code == 400 and "您的辖区内没有该户编号" in out_of_scope.content.decode()
+    assert not MonitoringCase.objects.exists()
 
     done = client.post(
         url,
