@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from exits.models import AttentionFlag, MonitoringCase, MonitoringLine
 from exits.monitoring_flags import refresh_flags
-from tests.conftest import count_page_queries
+from tests.conftest import count_page_queries, make_user
 from tests.exits.monitoring.conftest import alert, make_household
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,10 @@ def test_the_province_officer_sets_a_line_and_others_only_read(personas, client_
     assert MonitoringLine.objects.get().amount == Decimal("6200.00")
     page = client_for(personas["county_officer"]).get(url).content.decode()
     assert "监测线" in page and "6200.00" in page and "录入或修改监测线" not in page
-    assert client_for(personas["county_officer"]).post(url, {"province": "530000000000"}).status_code == 403
+    assert client_for(personas["county_officer"]).post(url, {"province": "530000000000"}).status_code == 404
+    provincial_auditor = make_user("provincial_auditor", "auditor", "530000000000")
+    assert client_for(provincial_auditor).post(url, {"province": "530000000000", "amount": "1"}).status_code == 403
+    assert MonitoringLine.objects.get().amount == Decimal("6200.00")
 
 
 def test_flags_list_and_one_step_to_an_alert(personas, client_for, poverty_line):
@@ -162,3 +165,16 @@ def test_the_case_page_takes_a_fixed_number_of_queries(personas, client_for, dja
     client = client_for(personas["village_clerk"])
     with django_assert_max_num_queries(25):
         assert client.get(reverse("monitoring:case_detail", args=[case.pk])).status_code == 200
+
+
+def test_home_shows_the_monitoring_queue_of_each_role(personas, client_for, poverty_line):
+    alert(personas, make_household(personas, 1, status="exited"))
+    make_household(personas, 2, status="applicant")
+    refresh_flags(actor=personas["county_officer"], area_code="530921000000", year=2026)
+
+    clerk_home = client_for(personas["village_clerk"]).get(reverse("home")).content.decode()
+    officer_home = client_for(personas["county_officer"]).get(reverse("home")).content.decode()
+
+    assert "防返贫监测待办" in clerk_home and "预警 → 入户核实" in clerk_home
+    assert "系统预警提示" in clerk_home  # one flagged household (the alerted one is in a case)
+    assert "防返贫监测待办" not in officer_home  # nothing waits on the county yet
