@@ -177,3 +177,16 @@ def test_a_flag_starts_an_alert_in_one_step_and_the_next_refresh_clears_it(perso
     with pytest.raises(Http404):
         start_from_flag(actor=personas["charlie"], flag_id=flag.pk, today=TODAY)
     assert MonitoringCase.objects.count() == 1
+
+
+def test_the_command_refreshes_an_area_as_the_system(personas, poverty_line):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    make_household(personas, 1, status="exited")
+    out = StringIO()
+    call_command("refresh_attention_flags", COUNTY, "--year", "2026", stdout=out)
+    assert "low_income: 1 raised, 0 cleared" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("refresh_attention_flags", "999999999999", stdout=out)
