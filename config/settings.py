@@ -215,6 +215,12 @@ SPECTACULAR_SETTINGS = {
         "HouseholdStatusEnum": "households.choices.HouseholdStatus",
         "JobStatusEnum": "core.models.JobStatus",
         "MeasureStatusEnum": "assistance.choices.MeasureStatus",
+        "MonitoringKindEnum": "exits.monitoring_choices.MonitoringKind",
+        "RiskKindEnum": "exits.monitoring_choices.RiskKind",
+        "FlagKindEnum": "exits.monitoring_choices.FlagKind",
+        "MonitoringChannelEnum": "exits.monitoring_choices.MonitoringChannel",
+        "MonitoringStateEnum": "exits.monitoring_choices.MonitoringState",
+        "EliminationModeEnum": "exits.monitoring_choices.EliminationMode",
     },
 }
 

@@ -21,21 +21,21 @@ from exits import monitoring_services as services
 from exits.models import AttentionFlag, MonitoringCase, MonitoringEvent, MonitoringLine, RiskRecord
 from exits.monitoring_choices import FlagKind, MonitoringKind, MonitoringState
 from exits.monitoring_serializers import (
-    AlertSerializer,
-    CaseDetailSerializer,
-    CaseSerializer,
-    CloseSerializer,
-    EliminateSerializer,
-    FlagSerializer,
-    FlagStartSerializer,
-    LineSerializer,
-    LineWriteSerializer,
-    RefreshResultSerializer,
-    RefreshSerializer,
-    ReturnSerializer,
-    RiskSerializer,
-    RiskWriteSerializer,
-    StepSerializer,
+    MonitoringAlertSerializer,
+    MonitoringCaseDetailSerializer,
+    MonitoringCaseSerializer,
+    MonitoringCloseSerializer,
+    MonitoringEliminateSerializer,
+    MonitoringFlagSerializer,
+    MonitoringFlagStartSerializer,
+    MonitoringLineSerializer,
+    MonitoringLineWriteSerializer,
+    MonitoringRefreshResultSerializer,
+    MonitoringRefreshSerializer,
+    MonitoringReturnSerializer,
+    MonitoringRiskSerializer,
+    MonitoringRiskWriteSerializer,
+    MonitoringStepSerializer,
 )
 
 __all__ = ["CaseViewSet", "FlagViewSet", "LineView"]
@@ -61,7 +61,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = _ID
 
     def get_serializer_class(self):
-        return CaseSerializer if self.action == "list" else CaseDetailSerializer
+        return MonitoringCaseSerializer if self.action == "list" else MonitoringCaseDetailSerializer
 
     def get_queryset(self):
         if self.action == "list":
@@ -84,7 +84,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _answer(self, case, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=case.pk)
-        return Response(CaseDetailSerializer(fresh).data, status=code)
+        return Response(MonitoringCaseDetailSerializer(fresh).data, status=code)
 
     @extend_schema(
         parameters=[
@@ -96,9 +96,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=AlertSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(request=MonitoringAlertSerializer, responses={201: MonitoringCaseDetailSerializer})
     def create(self, request):
-        values = _parse(AlertSerializer, request)
+        values = _parse(MonitoringAlertSerializer, request)
         case = services.start_alert(
             actor=request.user,
             household_id=values["household"],
@@ -108,10 +108,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @extend_schema(request=StepSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=MonitoringStepSerializer, responses={200: MonitoringCaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def steps(self, request, pk=None):
-        values = _parse(StepSerializer, request)
+        values = _parse(MonitoringStepSerializer, request)
         case = services.advance(
             actor=request.user,
             case_id=int(pk),
@@ -122,10 +122,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return self._answer(case)
 
-    @extend_schema(request=ReturnSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=MonitoringReturnSerializer, responses={200: MonitoringCaseDetailSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, pk=None):
-        values = _parse(ReturnSerializer, request)
+        values = _parse(MonitoringReturnSerializer, request)
         case = services.return_case(
             actor=request.user,
             case_id=int(pk),
@@ -135,19 +135,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return self._answer(case)
 
-    @extend_schema(request=CloseSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=MonitoringCloseSerializer, responses={200: MonitoringCaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        values = _parse(CloseSerializer, request)
+        values = _parse(MonitoringCloseSerializer, request)
         case = services.close_case(
             actor=request.user, case_id=int(pk), reason=values["reason"], version=values.get("version")
         )
         return self._answer(case)
 
-    @extend_schema(request=RiskWriteSerializer, responses={201: RiskSerializer})
+    @extend_schema(request=MonitoringRiskWriteSerializer, responses={201: MonitoringRiskSerializer})
     @action(detail=True, methods=["post"])
     def risks(self, request, pk=None):
-        values = _parse(RiskWriteSerializer, request)
+        values = _parse(MonitoringRiskWriteSerializer, request)
         risk = services.add_risk(
             actor=request.user,
             case_id=int(pk),
@@ -156,12 +156,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             description=values["description"],
             measure_ids=values["measures"],
         )
-        return Response(RiskSerializer(risk).data, status=status.HTTP_201_CREATED)
+        return Response(MonitoringRiskSerializer(risk).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EliminateSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=MonitoringEliminateSerializer, responses={200: MonitoringCaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def eliminate(self, request, pk=None):
-        values = _parse(EliminateSerializer, request)
+        values = _parse(MonitoringEliminateSerializer, request)
         case = services.eliminate_risk(
             actor=request.user, case_id=int(pk), mode=values["mode"], note=values["note"], version=values.get("version")
         )
@@ -172,15 +172,15 @@ class LineView(APIView):
     """GET: the monitoring lines entered (any role); POST: a province officer enters or changes its
     province's line for a year."""
 
-    @extend_schema(responses={200: LineSerializer(many=True)})
+    @extend_schema(responses={200: MonitoringLineSerializer(many=True)})
     def get(self, request):
         require_any(request.user, (Action.VIEW,))
         lines = MonitoringLine.objects.order_by("-year", "province_id")[:500]
-        return Response(LineSerializer(lines, many=True).data)
+        return Response(MonitoringLineSerializer(lines, many=True).data)
 
-    @extend_schema(request=LineWriteSerializer, responses={200: LineSerializer})
+    @extend_schema(request=MonitoringLineWriteSerializer, responses={200: MonitoringLineSerializer})
     def post(self, request):
-        values = _parse(LineWriteSerializer, request)
+        values = _parse(MonitoringLineWriteSerializer, request)
         line = services.set_monitoring_line(
             actor=request.user,
             province_code=values["province"],
@@ -188,14 +188,14 @@ class LineView(APIView):
             amount=values["amount"],
             note=values["note"],
         )
-        return Response(LineSerializer(line).data)
+        return Response(MonitoringLineSerializer(line).data)
 
 
 class FlagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Open attention flags in the caller's areas; ``refresh`` recomputes an area's flags;
     ``start`` raises an alert from a flag in one step."""
 
-    serializer_class = FlagSerializer
+    serializer_class = MonitoringFlagSerializer
     lookup_value_regex = _ID
 
     def get_queryset(self):
@@ -221,16 +221,16 @@ class FlagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=RefreshSerializer, responses={200: RefreshResultSerializer})
+    @extend_schema(request=MonitoringRefreshSerializer, responses={200: MonitoringRefreshResultSerializer})
     @action(detail=False, methods=["post"])
     def refresh(self, request):
-        values = _parse(RefreshSerializer, request)
+        values = _parse(MonitoringRefreshSerializer, request)
         result = flags.refresh_flags(actor=request.user, area_code=values["area"], year=values.get("year"))
-        return Response(RefreshResultSerializer(asdict(result)).data)
+        return Response(MonitoringRefreshResultSerializer(asdict(result)).data)
 
-    @extend_schema(request=FlagStartSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(request=MonitoringFlagStartSerializer, responses={201: MonitoringCaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        values = _parse(FlagStartSerializer, request)
+        values = _parse(MonitoringFlagStartSerializer, request)
         case = flags.start_from_flag(actor=request.user, flag_id=int(pk), kind=values.get("kind"))
-        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(MonitoringCaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)

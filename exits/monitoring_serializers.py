@@ -9,25 +9,25 @@ from exits.monitoring_choices import EliminationMode, MonitoringChannel, Monitor
 from exits.monitoring_workflow import TRANSITIONS
 
 __all__ = [
-    "AlertSerializer",
-    "CaseDetailSerializer",
-    "CaseSerializer",
-    "CloseSerializer",
-    "EliminateSerializer",
-    "FlagSerializer",
-    "FlagStartSerializer",
-    "LineSerializer",
-    "LineWriteSerializer",
-    "RefreshResultSerializer",
-    "RefreshSerializer",
-    "ReturnSerializer",
-    "RiskSerializer",
-    "RiskWriteSerializer",
-    "StepSerializer",
+    "MonitoringAlertSerializer",
+    "MonitoringCaseDetailSerializer",
+    "MonitoringCaseSerializer",
+    "MonitoringCloseSerializer",
+    "MonitoringEliminateSerializer",
+    "MonitoringFlagSerializer",
+    "MonitoringFlagStartSerializer",
+    "MonitoringLineSerializer",
+    "MonitoringLineWriteSerializer",
+    "MonitoringRefreshResultSerializer",
+    "MonitoringRefreshSerializer",
+    "MonitoringReturnSerializer",
+    "MonitoringRiskSerializer",
+    "MonitoringRiskWriteSerializer",
+    "MonitoringStepSerializer",
 ]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class MonitoringCaseSerializer(serializers.ModelSerializer):
     household_no = serializers.CharField(source="household.household_no", read_only=True)
     head_name = serializers.CharField(source="household.head_name", read_only=True)
     household_status = serializers.CharField(source="household.status", read_only=True)
@@ -43,7 +43,7 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventSerializer(serializers.ModelSerializer):
+class MonitoringEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True)
 
     class Meta:
@@ -52,7 +52,7 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class MonitoringRiskSerializer(serializers.ModelSerializer):
     measures = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -61,54 +61,54 @@ class RiskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseDetailSerializer(CaseSerializer):
-    events = EventSerializer(many=True, read_only=True)
-    risks = RiskSerializer(many=True, read_only=True)
+class MonitoringCaseDetailSerializer(MonitoringCaseSerializer):
+    events = MonitoringEventSerializer(many=True, read_only=True)
+    risks = MonitoringRiskSerializer(many=True, read_only=True)
 
-    class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "events", "risks"]
+    class Meta(MonitoringCaseSerializer.Meta):
+        fields = [*MonitoringCaseSerializer.Meta.fields, "events", "risks"]
         read_only_fields = fields
 
 
-class AlertSerializer(serializers.Serializer):
+class MonitoringAlertSerializer(serializers.Serializer):
     household = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=MonitoringKind.choices)
     channel = serializers.ChoiceField(choices=MonitoringChannel.choices)
     note = serializers.CharField(max_length=2000)
 
 
-class StepSerializer(serializers.Serializer):
+class MonitoringStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=[t.name for t in TRANSITIONS if t.name != "eliminate_risk"])
     note = serializers.CharField(max_length=2000)
     on = serializers.DateField(required=False, allow_null=True)
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ReturnSerializer(serializers.Serializer):
+class MonitoringReturnSerializer(serializers.Serializer):
     to_state = serializers.ChoiceField(choices=MonitoringState.choices)
     reason = serializers.CharField(max_length=2000)
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class CloseSerializer(serializers.Serializer):
+class MonitoringCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class RiskWriteSerializer(serializers.Serializer):
+class MonitoringRiskWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RiskKind.choices)
     found_on = serializers.DateField()
     description = serializers.CharField(max_length=2000)
     measures = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class EliminateSerializer(serializers.Serializer):
+class MonitoringEliminateSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=EliminationMode.choices)
     note = serializers.CharField(max_length=2000)
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class LineSerializer(serializers.ModelSerializer):
+class MonitoringLineSerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="province_id", read_only=True)
 
     class Meta:
@@ -117,14 +117,14 @@ class LineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LineWriteSerializer(serializers.Serializer):
+class MonitoringLineWriteSerializer(serializers.Serializer):
     province = serializers.RegexField(r"^[0-9]{12}$")
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     amount = serializers.DecimalField(max_digits=8, decimal_places=2)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class FlagSerializer(serializers.ModelSerializer):
+class MonitoringFlagSerializer(serializers.ModelSerializer):
     household_no = serializers.CharField(source="household.household_no", read_only=True)
     head_name = serializers.CharField(source="household.head_name", read_only=True)
     household_status = serializers.CharField(source="household.status", read_only=True)
@@ -138,17 +138,17 @@ class FlagSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RefreshSerializer(serializers.Serializer):
+class MonitoringRefreshSerializer(serializers.Serializer):
     area = serializers.RegexField(r"^[0-9]{12}$")
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, allow_null=True)
 
 
-class RefreshResultSerializer(serializers.Serializer):
+class MonitoringRefreshResultSerializer(serializers.Serializer):
     area_code = serializers.CharField()
     year = serializers.IntegerField()
     raised = serializers.DictField(child=serializers.IntegerField())
     cleared = serializers.DictField(child=serializers.IntegerField())
 
 
-class FlagStartSerializer(serializers.Serializer):
+class MonitoringFlagStartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MonitoringKind.choices, required=False, allow_null=True)
