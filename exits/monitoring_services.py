@@ -75,6 +75,8 @@ def _today() -> datetime.date:
 
 
 def _refuse_frozen(area_code: str, year: int) -> None:
+    """A step is a record of the year it is taken in (a case may run over several years): once its
+    county has frozen that year, nothing more is recorded in it."""
     if is_frozen(area_code, year):
         raise ServiceError(
             _("The year %(year)s is frozen (年度定案); its records can no longer change.") % {"year": year},
@@ -380,7 +382,7 @@ def advance(
     if step == "eliminate_risk":
         raise ServiceError(_("Use risk elimination for this step."), field="step")
     case = _case_for(actor, case_id, step_row.action, lock=True)
-    _refuse_frozen(case.area_code, case.year)
+    _refuse_frozen(case.area_code, (today or _today()).year)
     if case.state not in step_row.sources:
         raise ServiceError(
             _("This step (%(step)s) is not possible now: the case is at %(state)s.")
@@ -419,7 +421,7 @@ def return_case(*, actor, case_id: int, to_state: str, reason: str, version: int
         raise ServiceError(_("This case is finished."), code="finished")
     if not may(actor, owner, case.area_code):
         raise PermissionDenied
-    _refuse_frozen(case.area_code, case.year)
+    _refuse_frozen(case.area_code, _today().year)
     if to_state not in return_targets(case.state):
         raise ServiceError(_("A case can only be sent back to an earlier step."), field="to_state")
     if not reason.strip():
@@ -437,7 +439,7 @@ def close_case(*, actor, case_id: int, reason: str, version: int | None = None) 
         raise ServiceError(_("A monitored household leaves monitoring by risk elimination."), code="finished")
     if not may(actor, owner, case.area_code):
         raise PermissionDenied
-    _refuse_frozen(case.area_code, case.year)
+    _refuse_frozen(case.area_code, _today().year)
     if not reason.strip():
         raise ServiceError(_("Give the reason."), field="reason")
     return _move(
@@ -463,7 +465,7 @@ def add_risk(
     """Record a risk of the household and the assistance measures of its plan that answer it
     (village clerks and township reviewers), while the case is open."""
     case = _case_for(actor, case_id, Action.CAPTURE, lock=True)
-    _refuse_frozen(case.area_code, case.year)
+    _refuse_frozen(case.area_code, (today or _today()).year)
     if case.state in FINISHED_STATES:
         raise ServiceError(_("This case is finished."), code="finished")
     if kind not in RiskKind.values:

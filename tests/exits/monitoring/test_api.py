@@ -114,3 +114,25 @@ def test_flags_refresh_list_and_start(personas, api_for, poverty_line):
         .status_code
         == 403
     )
+
+
+def test_a_frozen_year_is_refused_through_the_api_too(personas, api_for):
+    from django.utils import timezone
+
+    from exits.models import FrozenYear
+
+    household = make_household(personas, 1, status="exited")
+    clerk = api_for(personas["village_clerk"])
+    case_id = clerk.post(
+        CASES,
+        {"household": household.pk, "kind": "unstable_exited", "channel": "complaint", "note": "n"},
+        format="json",
+    ).json()["id"]
+    FrozenYear.objects.create(
+        county_id="530921000000", year=timezone.localdate().year, frozen_by=personas["county_officer"]
+    )
+
+    refused = clerk.post(f"{CASES}{case_id}/steps/", {"step": "record_home_check", "note": "属实"}, format="json")
+
+    assert refused.status_code == 400 and _error(refused)["code"] == "frozen_year"
+    assert MonitoringCase.objects.get().state == "alerted"
