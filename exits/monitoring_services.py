@@ -40,6 +40,7 @@ from identification.models import Campaign, Case, CaseEvent
 
 __all__ = [
     "CHECKLIST_LABELS",
+    "REQUIRED_DATES",
     "add_risk",
     "advance",
     "close_case",
@@ -358,7 +359,7 @@ def _check_publicity(case: MonitoringCase) -> None:
 
 
 #: what each step must record, beyond the note
-_REQUIRED_DATES = {"record_commitment": "signed_on", "record_village_appraisal": "held_on"}
+REQUIRED_DATES = {"record_commitment": "signed_on", "record_village_appraisal": "held_on"}
 
 
 @transaction.atomic
@@ -392,12 +393,12 @@ def advance(
     if not note.strip():
         raise ServiceError(_("Record what was found or decided."), field="note")
     record: dict[str, Any] = {}
-    if step in _REQUIRED_DATES:
+    if step in REQUIRED_DATES:
         if on is None:
             raise ServiceError(_("Give the date."), field="on")
         if on > (today or _today()):
             raise ServiceError(_("The date cannot be in the future."), field="on")
-        record[_REQUIRED_DATES[step]] = on.isoformat()
+        record[REQUIRED_DATES[step]] = on.isoformat()
     extra: dict[str, Any] = {}
     if step == "record_village_appraisal":
         _ready_for_publicity(case, actor)

@@ -156,7 +156,10 @@ def _detail(request, case: MonitoringCase, bound: dict | None = None, status: in
     steps = []
     for step in TRANSITIONS:
         if case.state in step.sources and step.name != "eliminate_risk" and may(user, step.action, area):
-            steps.append((step, bound.get(f"step:{step.name}") or StepForm(initial={"step": step.name, **version})))
+            form = bound.get(f"step:{step.name}") or StepForm(initial={"step": step.name, **version})
+            if step.name not in services.REQUIRED_DATES:
+                form.fields.pop("on", None)  # only the commitment and the appraisal record a date
+            steps.append((step, form))
     risk_form = bound.get("risk")
     if risk_form is None and open_case and may(user, Action.CAPTURE, area):
         risk_form = RiskForm(measures=Measure.objects.filter(household_id=case.household_id).order_by("-year", "code"))
