@@ -178,3 +178,18 @@ def test_home_shows_the_monitoring_queue_of_each_role(personas, client_for, pove
     assert "防返贫监测待办" in clerk_home and "预警 → 入户核实" in clerk_home
     assert "系统预警提示" in clerk_home  # one flagged household (the alerted one is in a case)
     assert "防返贫监测待办" not in officer_home  # nothing waits on the county yet
+
+
+def test_flags_are_listed_by_area_and_kind_within_the_users_scope(personas, client_for, poverty_line):
+    kongxing = make_household(personas, 1, status="exited", housing_safety="03")
+    shili = make_household(personas, 2, status="exited", village="530921201201")
+    refresh_flags(actor=personas["county_officer"], area_code="530921000000", year=2026)
+    url = reverse("monitoring:flag_list")
+
+    officer = client_for(personas["county_officer"])
+    only_kongxing = officer.get(url, {"area": "530921201200", "kind": "dangerous_house"}).content.decode()
+    charlie = client_for(personas["charlie"]).get(url).content.decode()
+
+    assert kongxing.household_no in only_kongxing and shili.household_no not in only_kongxing
+    assert "住房为危房（C/D级）" in only_kongxing
+    assert kongxing.household_no not in charlie and shili.household_no not in charlie

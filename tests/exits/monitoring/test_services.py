@@ -335,3 +335,30 @@ def test_only_the_provinces_officer_sets_its_line(personas):
         )
     assert not MonitoringLine.objects.exists()
     assert CampaignKind.MONITORING == "monitoring"
+
+
+def test_return_needs_an_earlier_step_and_a_reason_and_the_owner_of_the_step(personas, exited_household):
+    case = alert(personas, exited_household)
+    services.advance(actor=personas["village_clerk"], case_id=case.pk, step="record_home_check", note="x")
+    services.advance(actor=personas["village_clerk"], case_id=case.pk, step="record_commitment", note="x", on=TODAY)
+
+    with pytest.raises(ServiceError):  # not earlier
+        services.return_case(actor=personas["township_reviewer"], case_id=case.pk, to_state="monitored", reason="x")
+    with pytest.raises(ServiceError):  # no reason
+        services.return_case(actor=personas["township_reviewer"], case_id=case.pk, to_state="alerted", reason=" ")
+    with pytest.raises(PermissionDenied):  # the data comparison is the township's: so is sending back from it
+        services.return_case(actor=personas["village_clerk"], case_id=case.pk, to_state="alerted", reason="x")
+    services.return_case(actor=personas["township_reviewer"], case_id=case.pk, to_state="home_checked", reason="补签")
+    case.refresh_from_db()
+    assert case.state == "home_checked"
+    assert case.events.last().reason == "补签"
+
+
+def test_a_monitored_household_is_not_closed_nor_sent_back(personas, exited_household):
+    case = _monitored(personas, exited_household)
+    with pytest.raises(ServiceError):
+        services.close_case(actor=personas["county_officer"], case_id=case.pk, reason="x")
+    with pytest.raises(ServiceError):
+        services.return_case(actor=personas["county_officer"], case_id=case.pk, to_state="alerted", reason="x")
+    case.refresh_from_db()
+    assert case.state == "monitored"
