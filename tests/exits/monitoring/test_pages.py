@@ -193,3 +193,26 @@ def test_flags_are_listed_by_area_and_kind_within_the_users_scope(personas, clie
     assert kongxing.household_no in only_kongxing and shili.household_no not in only_kongxing
     assert "住房为危房（C/D级）" in only_kongxing
     assert kongxing.household_no not in charlie and shili.household_no not in charlie
+
+
+def test_the_village_publicity_runs_on_the_identification_notice_pages(personas, client_for):
+    from identification.models import Notice
+    from tests.exits.monitoring.conftest import walk
+
+    case = alert(personas, make_household(personas, 1, status="exited"))
+    walk(personas, case, "village_appraised")
+    case.refresh_from_db()
+    reviewer = client_for(personas["township_reviewer"])
+
+    page = reviewer.get(reverse("monitoring:case_detail", args=[case.pk])).content.decode()
+    create_url = reverse("identification:notice_create", args=[case.publicity_case.campaign_id])
+    assert create_url in page and "拟写村级公示" in page
+    drafted = reviewer.post(
+        create_url,
+        {"kind": "first_publicity", "area": case.area_code, "issued_by": "孔兴村委会", "contact": "0883-1234567"},
+    )
+    notice = Notice.objects.get()
+    assert drafted.status_code == 302
+    detail = reviewer.get(reverse("identification:notice_detail", args=[notice.pk])).content.decode()
+    assert "孔兴村" in detail and "拟纳入防返贫监测对象名单公示" in detail and "杨大山" in detail
+    assert not any(m.id_number in detail for m in case.household.members.all())
