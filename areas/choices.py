@@ -38,3 +38,4 @@ class Action(models.TextChoices):
     MANAGE_AREAS = "manage_areas", _("Add villages and groups")
     MANAGE_PEOPLE = "manage_people", _("Manage people and roles")
     SET_QUOTA = "set_quota", _("Set the quotas of the areas below")
+    SET_LINE = "set_line", _("Set the province's monitoring line")

@@ -216,6 +216,12 @@ SPECTACULAR_SETTINGS = {
         "HouseholdStatusEnum": "households.choices.HouseholdStatus",
         "JobStatusEnum": "core.models.JobStatus",
         "MeasureStatusEnum": "assistance.choices.MeasureStatus",
+        "MonitoringKindEnum": "exits.monitoring_choices.MonitoringKind",
+        "RiskKindEnum": "exits.monitoring_choices.RiskKind",
+        "FlagKindEnum": "exits.monitoring_choices.FlagKind",
+        "MonitoringChannelEnum": "exits.monitoring_choices.MonitoringChannel",
+        "MonitoringStateEnum": "exits.monitoring_choices.MonitoringState",
+        "EliminationModeEnum": "exits.monitoring_choices.EliminationMode",
     },
 }
 
@@ -283,6 +289,15 @@ COUNTY_FIELD_CHECK_SHARE = float(env_str("COUNTY_FIELD_CHECK_SHARE", "0.1"))
 # poor village and county exit (DOMAIN.md section 8): incidence under 2 %, 3 % in western provinces
 EXIT_INCIDENCE = float(env_str("EXIT_INCIDENCE", "0.02"))
 EXIT_INCIDENCE_WESTERN = float(env_str("EXIT_INCIDENCE_WESTERN", "0.03"))
+# monitoring (防返贫监测, DOMAIN.md section 8): the line is about 1.5 × the poverty line where a
+# province has entered none for the year
+MONITORING_LINE_FACTOR = env_str("MONITORING_LINE_FACTOR", "1.5")
+# months a monitored household waits before its risk may be eliminated. Neither DOMAIN.md nor the
+# seeds state it ("the waiting time is a setting"); 6 is a placeholder until the province's rule
+# (its 防返贫监测 implementation notice) is entered here
+MONITORING_ELIMINATION_WAIT_MONTHS = env_int("MONITORING_ELIMINATION_WAIT_MONTHS", 6)
+# attention flag "sharp fall in income": income per person down by at least this share on the year
+MONITORING_INCOME_FALL_SHARE = env_str("MONITORING_INCOME_FALL_SHARE", "0.3")
 # the largest amount one measure or one payment to a household may carry (an "absurd" figure above it)
 ASSISTANCE_AMOUNT_MAX = env_int("ASSISTANCE_AMOUNT_MAX", 500_000)
 # the most people one project of the library may plan to benefit (a township's population); above it, absurd

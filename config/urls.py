@@ -12,6 +12,7 @@ from assistance import api_urls as assistance_api_urls
 from core import api_views as core_api
 from core import job_views
 from core.auth import ThrottledLoginView
+from exits import monitoring_api_urls
 from households import api as households_api
 from households import urls_import as households_import_urls
 from households import urls_quality as households_quality_urls
@@ -34,6 +35,7 @@ api_patterns = [
     *identification_api_urls.api_urlpatterns,
     *assistance_api_urls.api_urlpatterns,
     *reporting_urls.api_urlpatterns,
+    *monitoring_api_urls.api_urlpatterns,
     *router.urls,
 ]
 
@@ -50,6 +52,7 @@ urlpatterns = [
     path("", include("identification.urls")),
     path("", include("assistance.urls")),
     path("", include("reporting.urls")),
+    path("exits/monitoring/", include("exits.urls_monitoring")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

@@ -286,6 +286,10 @@ def _case_for(actor, case_id: int, action: str | None, *, lock: bool = False) ->
     return case
 
 
+#: the steps a case of a monitoring campaign takes here (exits/monitoring_services.py owns the rest)
+_MONITORING_PUBLICITY_STEPS = ("post_first_publicity", "conclude_first_publicity")
+
+
 def _advance(
     case: Case,
     *,
@@ -299,6 +303,10 @@ def _advance(
     """Move the case along ``name`` from the state it must be in, or refuse: compare-and-set on
     (state, version), so a second person acting on the same case at the same time is told."""
     step = transition(name)
+    if name not in _MONITORING_PUBLICITY_STEPS and case.campaign.kind == CampaignKind.MONITORING:
+        # a monitoring campaign's cases only borrow the village publicity: the rest of their
+        # procedure is exits.monitoring_services'
+        raise ServiceError(_("A monitored household's case only takes the village publicity here."), code="wrong_step")
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
             _("Someone else took a step on this case a moment ago; reload it to see where it stands."), code="stale"
@@ -357,6 +365,8 @@ def apply(*, actor, campaign_id: int, household_id: int, informed_on: datetime.d
     campaign = _campaign(actor, campaign_id)
     if campaign.is_closed:
         raise ServiceError(_("The campaign is closed."), code="closed")
+    if campaign.kind == CampaignKind.MONITORING:
+        raise ServiceError(_("Monitored households start with an alert under monitoring."), code="monitoring")
     household = Household.objects.visible_to(actor, Action.VIEW).filter(pk=household_id).first()
     if household is None or not household.village_id.startswith(campaign.county_id[:6]):
         raise Http404
@@ -802,6 +812,8 @@ def create_notice(
     campaign = _campaign(actor, campaign_id)
     if kind not in _NOTICE_STEP:
         raise ServiceError(_("Unknown notice kind."), field="kind")
+    if campaign.kind == CampaignKind.MONITORING and kind != NoticeKind.FIRST_PUBLICITY:
+        raise ServiceError(_("A monitoring campaign has only the village publicity."), field="kind")
     _name, waiting, level, action = _NOTICE_STEP[kind]
     area = _area(actor, area_code, action)
     if area.level != level:
@@ -825,6 +837,8 @@ def create_notice(
         NoticeKind.SECOND_PUBLICITY: "{area}{year}年拟识别贫困户名单公示（第二次）",
         NoticeKind.ANNOUNCEMENT: "{area}{year}年识别贫困户名单公告",
     }[kind].format(area=area.name, year=campaign.year)
+    if campaign.kind == CampaignKind.MONITORING:
+        title = f"{area.name}{campaign.year}年拟纳入防返贫监测对象名单公示"
     notice = Notice.objects.create(
         campaign=campaign,
         kind=kind,

@@ -244,6 +244,7 @@ def all_routes() -> list[Route]:
         routes_identification_api,
         routes_identification_pages,
         routes_import,
+        routes_monitoring,
         routes_quality,
         routes_reporting,
         routes_villages,
@@ -261,6 +262,7 @@ def all_routes() -> list[Route]:
         *routes_identification_api.ROUTES,
         *routes_reporting.ROUTES,
         *routes_villages.ROUTES,
+        *routes_monitoring.ROUTES,
     ]
 
 
@@ -273,6 +275,7 @@ def all_exempt() -> dict[str, str]:
         routes_identification_api,
         routes_identification_pages,
         routes_import,
+        routes_monitoring,
         routes_quality,
         routes_reporting,
         routes_villages,
@@ -290,6 +293,7 @@ def all_exempt() -> dict[str, str]:
         routes_identification_api,
         routes_reporting,
         routes_villages,
+        routes_monitoring,
     ):
         exempt.update(getattr(module, "EXEMPT", {}))
     return exempt

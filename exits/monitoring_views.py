@@ -1,0 +1,428 @@
+"""Pages of monitoring (防返贫监测): the list of monitored households and their queues, the start of
+an alert, a case with its steps, risks and elimination, the monitoring lines, and the attention
+flags the system raises. Thin: parse a form, call one service, show the result; every read goes
+through ``visible_to``; the services check role, scope and every rule."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from areas.choices import Action, Level
+from areas.models import Area
+from areas.scopes import may, prefixes_for
+from assistance.models import Measure
+from assistance.views_base import require_any
+from core.errors import ServiceError
+from exits import monitoring_flags as flags
+from exits import monitoring_services as services
+from exits.models import AttentionFlag, MonitoringCase, MonitoringEvent, MonitoringLine, RiskRecord
+from exits.monitoring import monitoring_line_for
+from exits.monitoring_choices import FlagKind, MonitoringKind, MonitoringState
+from exits.monitoring_forms import AlertForm, CloseForm, EliminateForm, LineForm, ReturnForm, RiskForm, StepForm
+from exits.monitoring_workflow import START_ACTION, TRANSITIONS, next_action, return_targets
+from households.models import Household
+from identification.views_base import show_error
+
+__all__ = [
+    "case_add",
+    "case_close",
+    "case_detail",
+    "case_eliminate",
+    "case_list",
+    "case_return",
+    "case_step",
+    "flag_list",
+    "flag_refresh",
+    "flag_start",
+    "line_list",
+    "risk_add",
+]
+
+PAGE_SIZE = 50
+
+
+def _digits(value: str, longest: int = 12) -> str:
+    value = (value or "").strip()
+    return value if value.isdigit() and len(value) <= longest else ""
+
+
+# --- monitored households ---------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    """Monitored households in the user's areas, by state and kind, with the count at each step."""
+    require_any(request.user, (Action.VIEW,))
+    cases = MonitoringCase.objects.visible_to(request.user, Action.VIEW)
+    area = _digits(request.GET.get("area", ""))
+    if area:
+        cases = cases.filter(area_code__startswith=area)
+    counts = dict(cases.order_by().values_list("state").annotate(n=Count("id")))
+    state = request.GET.get("state", "")
+    if state in MonitoringState.values:
+        cases = cases.filter(state=state)
+    kind = request.GET.get("kind", "")
+    if kind in MonitoringKind.values:
+        cases = cases.filter(kind=kind)
+    page = Paginator(cases.select_related("household").order_by("area_code", "-created_at", "-id"), PAGE_SIZE)
+    query = "&".join(f"{key}={value}" for key, value in (("area", area), ("state", state), ("kind", kind)) if value)
+    return render(
+        request,
+        "exits/monitoring/case_list.html",
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "query": query,
+            "filters": {"area": area, "state": state, "kind": kind},
+            "states": [(value, label, counts.get(value, 0)) for value, label in MonitoringState.choices],
+            "kinds": MonitoringKind.choices,
+            "can_start": request.user.is_superuser or bool(prefixes_for(request.user, START_ACTION)),
+        },
+    )
+
+
+@login_required
+def case_add(request):
+    """预警: start a case for a household found by one of the five channels."""
+    if not request.user.is_superuser and not prefixes_for(request.user, START_ACTION):
+        raise PermissionDenied
+    initial = {}
+    if household_no := _digits(request.GET.get("household", ""), 16):
+        initial["household_no"] = household_no
+    form = AlertForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            household = (
+                Household.objects.visible_to(request.user, Action.VIEW)
+                .filter(household_no=form.cleaned_data["household_no"].strip())
+                .first()
+            )
+            if household is None:
+                form.add_error("household_no", _("No household with this number in your areas."))
+            else:
+                try:
+                    case = services.start_alert(
+                        actor=request.user,
+                        household_id=household.pk,
+                        kind=form.cleaned_data["kind"],
+                        channel=form.cleaned_data["channel"],
+                        note=form.cleaned_data["note"],
+                    )
+                except ServiceError as exc:
+                    show_error(form, exc, {"household": "household_no"})
+                else:
+                    messages.success(request, _("The alert was recorded."))
+                    return redirect("monitoring:case_detail", pk=case.pk)
+    return render(request, "exits/monitoring/case_add.html", {"form": form}, status=status)
+
+
+def _case_or_404(user, pk: int) -> MonitoringCase:
+    case = (
+        MonitoringCase.objects.visible_to(user, Action.VIEW)
+        .select_related("household", "household__village", "publicity_case", "flag")
+        .prefetch_related(
+            Prefetch("events", queryset=MonitoringEvent.objects.select_related("actor").order_by("time", "id")),
+            Prefetch("risks", queryset=RiskRecord.objects.prefetch_related("measures").order_by("found_on", "id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def _detail(request, case: MonitoringCase, bound: dict | None = None, status: int = 200):
+    """The case page with a form for each thing the user may do now (``bound``: a refused form)."""
+    bound = bound or {}
+    user, area, version = request.user, case.area_code, {"version": case.version}
+    open_case = case.state not in (MonitoringState.ELIMINATED, MonitoringState.REJECTED)
+    monitored = case.state == MonitoringState.MONITORED
+    owner = next_action(case.state)
+    owns = owner is not None and may(user, owner, area)
+    labels = dict(MonitoringState.choices)
+    targets = [(s, labels[s]) for s in return_targets(case.state)] if owns else []
+    steps = []
+    for step in TRANSITIONS:
+        if case.state in step.sources and step.name != "eliminate_risk" and may(user, step.action, area):
+            form = bound.get(f"step:{step.name}") or StepForm(initial={"step": step.name, **version})
+            if step.name not in services.REQUIRED_DATES:
+                form.fields.pop("on", None)  # only the commitment and the appraisal record a date
+            steps.append((step, form))
+    risk_form = bound.get("risk")
+    if risk_form is None and open_case and may(user, Action.CAPTURE, area):
+        risk_form = RiskForm(measures=Measure.objects.filter(household_id=case.household_id).order_by("-year", "code"))
+    eliminate_form = bound.get("eliminate")
+    if eliminate_form is None and monitored and may(user, Action.APPROVE, area):
+        eliminate_form = EliminateForm(initial=version)
+    close_form = bound.get("close")
+    if close_form is None and owns and open_case and not monitored:
+        close_form = CloseForm(initial=version)
+    context = {
+        "case": case,
+        "household": case.household,
+        "line": monitoring_line_for(timezone.localdate().year, area),
+        "steps": steps,
+        "return_form": bound.get("return") or (ReturnForm(initial=version, targets=targets) if targets else None),
+        "close_form": close_form,
+        "risk_form": risk_form,
+        "eliminate_form": eliminate_form,
+        "earliest": services.elimination_date(case.entered_on) if case.entered_on else None,
+        "publicity": case.publicity_case,
+    }
+    return render(request, "exits/monitoring/case_detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, pk: int):
+    return _detail(request, _case_or_404(request.user, pk))
+
+
+def _done(request, case_id: int, message: str):
+    messages.success(request, message)
+    return redirect("monitoring:case_detail", pk=case_id)
+
+
+@login_required
+@require_POST
+def case_step(request, pk: int):
+    case = _case_or_404(request.user, pk)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.advance(
+                actor=request.user,
+                case_id=case.pk,
+                step=form.cleaned_data["step"],
+                note=form.cleaned_data["note"],
+                on=form.cleaned_data["on"],
+                version=form.cleaned_data["version"],
+            )
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            return _done(request, case.pk, _("The step was recorded."))
+    return _detail(request, _case_or_404(request.user, pk), {f"step:{request.POST.get('step')}": form}, status=400)
+
+
+@login_required
+@require_POST
+def case_return(request, pk: int):
+    case = _case_or_404(request.user, pk)
+    labels = dict(MonitoringState.choices)
+    form = ReturnForm(request.POST, targets=[(s, labels[s]) for s in return_targets(case.state)])
+    if form.is_valid():
+        try:
+            services.return_case(
+                actor=request.user,
+                case_id=case.pk,
+                to_state=form.cleaned_data["to_state"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            return _done(request, case.pk, _("The case was sent back."))
+    elif owner := next_action(case.state):
+        if not may(request.user, owner, case.area_code):
+            raise PermissionDenied
+    return _detail(request, case, {"return": form}, status=400)
+
+
+@login_required
+@require_POST
+def case_close(request, pk: int):
+    case = _case_or_404(request.user, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_case(
+                actor=request.user,
+                case_id=case.pk,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            return _done(request, case.pk, _("The household was not taken into monitoring."))
+    return _detail(request, case, {"close": form}, status=400)
+
+
+@login_required
+@require_POST
+def risk_add(request, pk: int):
+    case = _case_or_404(request.user, pk)
+    if not may(request.user, Action.CAPTURE, case.area_code):
+        raise PermissionDenied
+    form = RiskForm(request.POST, measures=Measure.objects.filter(household_id=case.household_id))
+    if form.is_valid():
+        try:
+            services.add_risk(
+                actor=request.user,
+                case_id=case.pk,
+                kind=form.cleaned_data["kind"],
+                found_on=form.cleaned_data["found_on"],
+                description=form.cleaned_data["description"],
+                measure_ids=[int(m) for m in form.cleaned_data["measures"]],
+            )
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            return _done(request, case.pk, _("The risk was recorded."))
+    return _detail(request, case, {"risk": form}, status=400)
+
+
+@login_required
+@require_POST
+def case_eliminate(request, pk: int):
+    case = _case_or_404(request.user, pk)
+    form = EliminateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.eliminate_risk(
+                actor=request.user,
+                case_id=case.pk,
+                mode=form.cleaned_data["mode"],
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
+            )
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            return _done(request, case.pk, _("The risk was eliminated."))
+    elif not may(request.user, Action.APPROVE, case.area_code):
+        raise PermissionDenied
+    return _detail(request, case, {"eliminate": form}, status=400)
+
+
+# --- monitoring lines -------------------------------------------------------------------------------
+
+
+@login_required
+def line_list(request):
+    """The monitoring lines entered, by year and province (everyone with a role reads them; the
+    province officer enters its own)."""
+    user = request.user
+    if request.method != "POST":
+        require_any(user, (Action.VIEW,))
+    provinces = Area.objects.filter(level=Level.PROVINCE, is_revoked=False).order_by("code")
+    settable = [p for p in provinces if may(user, Action.SET_LINE, p.code)]
+    form = LineForm(provinces=settable) if settable else None
+    status = 200
+    if request.method == "POST":
+        # scope before the form: a province out of view is 404, one in view without the action 403
+        code = _digits(request.POST.get("province", ""))
+        province = Area.objects.visible_to(user, Action.VIEW).filter(code=code).first()
+        if province is None:
+            raise Http404
+        if not may(user, Action.SET_LINE, province.code):
+            raise PermissionDenied
+        form, status = LineForm(request.POST, provinces=settable), 400
+        if form.is_valid():
+            try:
+                line = services.set_monitoring_line(
+                    actor=user,
+                    province_code=form.cleaned_data["province"],
+                    year=form.cleaned_data["year"],
+                    amount=form.cleaned_data["amount"],
+                    note=form.cleaned_data["note"],
+                )
+            except ServiceError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, _("The monitoring line was saved."))
+                return redirect(reverse("monitoring:line_list") + f"?year={line.year}")
+    names = {p.code: p.name for p in provinces}
+    lines = MonitoringLine.objects.select_related("set_by").order_by("-year", "province_id")
+    return render(
+        request,
+        "exits/monitoring/line_list.html",
+        {"lines": [(line, names.get(line.province_id, line.province_id)) for line in lines[:500]], "form": form},
+        status=status,
+    )
+
+
+# --- attention flags --------------------------------------------------------------------------------
+
+
+def _refresher_areas(user) -> list[str]:
+    return sorted(set(prefixes_for(user, Action.REVIEW)) | set(prefixes_for(user, Action.APPROVE)))
+
+
+@login_required
+def flag_list(request):
+    """The households the system flagged in the user's areas, with one button to start an alert."""
+    require_any(request.user, (Action.VIEW,))
+    found = AttentionFlag.objects.visible_to(request.user, Action.VIEW).filter(cleared_at__isnull=True)
+    area = _digits(request.GET.get("area", ""))
+    if area:
+        found = found.filter(area_code__startswith=area)
+    counts = dict(found.order_by().values_list("kind").annotate(n=Count("id")))
+    kind = request.GET.get("kind", "")
+    if kind in FlagKind.values:
+        found = found.filter(kind=kind)
+    page = Paginator(
+        found.select_related("household", "household__village").order_by("area_code", "household_id", "kind", "id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    query = "&".join(f"{key}={value}" for key, value in (("area", area), ("kind", kind)) if value)
+    return render(
+        request,
+        "exits/monitoring/flag_list.html",
+        {
+            "page": page,
+            "query": query,
+            "filters": {"area": area, "kind": kind},
+            "kinds": [(value, label, counts.get(value, 0)) for value, label in FlagKind.choices],
+            "can_start": request.user.is_superuser or bool(prefixes_for(request.user, START_ACTION)),
+            "refresh_areas": Area.objects.filter(code__in=[p.ljust(12, "0") for p in _refresher_areas(request.user)])
+            if not request.user.is_superuser
+            else Area.objects.none(),
+            "is_superuser": request.user.is_superuser,
+            "monitoring_kinds": MonitoringKind.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def flag_refresh(request):
+    code = _digits(request.POST.get("area", ""))
+    if not code:
+        raise Http404
+    result = flags.refresh_flags(actor=request.user, area_code=code)
+    messages.success(
+        request,
+        _("Flags computed for %(year)s: %(raised)s raised, %(cleared)s cleared.")
+        % {"year": result.year, "raised": sum(result.raised.values()), "cleared": sum(result.cleared.values())},
+    )
+    return redirect(reverse("monitoring:flag_list") + f"?area={result.area_code[: len(code)]}")
+
+
+@login_required
+@require_POST
+def flag_start(request, pk: int):
+    """From a flag, in one step, an alert (by data analysis) for the flagged household."""
+    kind = request.POST.get("kind", "")
+    try:
+        case = flags.start_from_flag(
+            actor=request.user, flag_id=pk, kind=kind if kind in MonitoringKind.values else None
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("monitoring:flag_list")
+    messages.success(request, _("The alert was recorded."))
+    return redirect("monitoring:case_detail", pk=case.pk)
