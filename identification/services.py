@@ -845,6 +845,11 @@ def post_notice(
     notice.photo = photo
     if notice.kind == NoticeKind.ANNOUNCEMENT:
         notice.state, notice.concluded_at = NoticeState.CONCLUDED, timezone.now()
+        if notice.campaign.kind == CampaignKind.RETURN:
+            # an exited household re-identified: its status history shows returned, then registered
+            from exits.status import record_return
+
+            record_return(actor=actor, cases=[entry.case for entry in entries])
         Household.objects.filter(pk__in=[e.case.household_id for e in entries]).update(
             status=HouseholdStatus.REGISTERED
         )
