@@ -137,7 +137,7 @@ def _snapshot(county_code: str, year: int, now: datetime.datetime) -> dict[str, 
 
     prefix = county_code[:6]
     counts = {"households": 0, "members": 0, "plans": 0}
-    households = Household.objects.filter(village_id__startswith=prefix).order_by("pk").values()
+    households = Household.objects.filter(village__code__startswith=prefix).order_by("pk").values()
     for batch in _batches(households.iterator(chunk_size=BATCH)):
         HouseholdYear.objects.bulk_create(
             HouseholdYear(
@@ -294,7 +294,7 @@ def differences(*, actor, area_code: str, year: int) -> Differences:
             )
         )
     else:
-        current = Household.objects.filter(village_id__startswith=prefix).values_list("id", "status", "village_id")
+        current = Household.objects.filter(village__code__startswith=prefix).values_list("id", "status", "village_id")
         members_now = set(
             Member.objects.filter(area_code__startswith=prefix, is_active=True).values_list("id", "area_code")
         )

@@ -100,7 +100,7 @@ def campaign_for(actor, campaign_id: int) -> ReviewCampaign:
 
 
 def _registered_figures(county_code: str) -> tuple[int, int]:
-    figures = Household.objects.filter(village_id__startswith=county_code[:6], status__in=POOR_STATUSES).aggregate(
+    figures = Household.objects.filter(village__code__startswith=county_code[:6], status__in=POOR_STATUSES).aggregate(
         households=Count("id"), people=Sum("household_size")
     )
     return figures["households"] or 0, figures["people"] or 0
@@ -148,7 +148,7 @@ def _check_signatures(signatures: dict[str, Any]) -> dict[str, dict[str, str]]:
     missing = []
     for role in SIGNATURE_ROLES:
         entry = signatures.get(role) or {}
-        name = (entry.get("name") if isinstance(entry, dict) else str(entry or "")).strip()
+        name = str((entry.get("name") if isinstance(entry, dict) else entry) or "").strip()
         if not name:
             missing.append(role)
             continue
@@ -191,7 +191,7 @@ def record_result(
     campaign = campaign_for(actor, campaign_id)
     household = (
         Household.objects.visible_to(actor, Action.VIEW)
-        .filter(pk=household_id, village_id__startswith=campaign.county_id[:6])
+        .filter(pk=household_id, village__code__startswith=campaign.county_id[:6])
         .first()
     )
     if household is None:
@@ -414,7 +414,7 @@ def progress(campaign: ReviewCampaign, area_prefix: str | None = None) -> list[V
     villages = Area.objects.filter(code__startswith=prefix, level=Level.VILLAGE, is_revoked=False).order_by("code")
     to_check = dict(
         Household.objects.filter(
-            village_id__startswith=prefix, status__in=(*POOR_STATUSES, HouseholdStatus.EXITED, HouseholdStatus.REMOVED)
+            village__code__startswith=prefix, status__in=(*POOR_STATUSES, HouseholdStatus.EXITED, HouseholdStatus.REMOVED)
         )
         .values_list("village_id")
         .annotate(n=Count("id"))
