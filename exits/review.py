@@ -408,14 +408,13 @@ class VillageProgress:
 
 
 def progress(campaign: ReviewCampaign, area_prefix: str | None = None) -> list[VillageProgress]:
-    """Per village: households to re-check (registered and exited, forms a and c), forms recorded,
+    """Per village: households to re-check (registered and exited, forms a and c, and those found by
+    form b), forms recorded,
     re-checked by the township, decided by the county; three queries whatever the size."""
     prefix = area_prefix or campaign.county_id[:6]
     villages = Area.objects.filter(code__startswith=prefix, level=Level.VILLAGE, is_revoked=False).order_by("code")
     to_check = dict(
-        Household.objects.filter(
-            village__code__startswith=prefix, status__in=(*POOR_STATUSES, HouseholdStatus.EXITED, HouseholdStatus.REMOVED)
-        )
+        Household.objects.filter(village__code__startswith=prefix, status__in=(*POOR_STATUSES, HouseholdStatus.EXITED))
         .values_list("village_id")
         .annotate(n=Count("id"))
     )
@@ -427,6 +426,9 @@ def progress(campaign: ReviewCampaign, area_prefix: str | None = None) -> list[V
             recorded=Count("id"),
             township=Count("id", filter=~Q(state=ReviewState.RECORDED)),
             decided=Count("id", filter=Q(state__in=(*CONFIRMED, ReviewState.REJECTED))),
+            # removed by this review: no longer registered, still part of what was to check
+            removed=Count("id", filter=Q(finding=ReviewFinding.WRONGLY_INCLUDED, state__in=CONFIRMED)),
+            missed=Count("id", filter=Q(form=ReviewForm.MISSED)),
         )
     }
     rows = []
@@ -436,7 +438,7 @@ def progress(campaign: ReviewCampaign, area_prefix: str | None = None) -> list[V
             VillageProgress(
                 code=village.code,
                 name=village.name,
-                to_check=to_check.get(village.code, 0),
+                to_check=to_check.get(village.code, 0) + row.get("removed", 0) + row.get("missed", 0),
                 recorded=row.get("recorded", 0),
                 township_checked=row.get("township", 0),
                 decided=row.get("decided", 0),
