@@ -243,6 +243,7 @@ def all_routes() -> list[Route]:
         routes_identification_pages,
         routes_import,
         routes_quality,
+        routes_review,
     )
 
     return [
@@ -253,6 +254,7 @@ def all_routes() -> list[Route]:
         *routes_quality.ROUTES,
         *routes_identification_pages.ROUTES,
         *routes_identification_api.ROUTES,
+        *routes_review.ROUTES,
     ]
 
 
@@ -264,6 +266,7 @@ def all_exempt() -> dict[str, str]:
         routes_identification_pages,
         routes_import,
         routes_quality,
+        routes_review,
     )
 
     exempt = dict(EXEMPT)
@@ -274,6 +277,7 @@ def all_exempt() -> dict[str, str]:
         routes_quality,
         routes_identification_pages,
         routes_identification_api,
+        routes_review,
     ):
         exempt.update(getattr(module, "EXEMPT", {}))
     return exempt
