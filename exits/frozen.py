@@ -266,21 +266,24 @@ class Differences:
     totals: dict[str, int]
 
 
-def differences(*, actor, area_code: str, year: int) -> Differences:
+def differences(*, actor, area_code: str, year: int, area: Area | None = None) -> Differences:
     """What changed between the end of ``year - 1`` (its snapshot) and ``year`` (its snapshot if
     frozen, else the register as it stands), per village under ``area_code`` (a county or a
     township): households new, exited, returned, removed and closed; members in and out."""
-    from exits.models import MemberYear, StatusChange, StatusProcedure
+    from exits.models import FrozenYear, MemberYear, StatusChange, StatusProcedure
     from households.models import Household, HouseholdYear, Member
 
-    area = Area.objects.visible_to(actor, Action.VIEW).filter(code=area_code).first()
+    if area is None or area.code != area_code:  # a caller that has looked the area up passes it
+        area = Area.objects.visible_to(actor, Action.VIEW).filter(code=area_code).first()
     if area is None or area.level not in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE):
         raise Http404
     prefix = area.prefix
     county = area.code[:6].ljust(12, "0")
     base_year = year - 1
-    base_frozen = is_frozen(county, base_year)
-    now_frozen = is_frozen(county, year)
+    frozen_years = set(
+        FrozenYear.objects.filter(county_id=county, year__in=(base_year, year)).values_list("year", flat=True)
+    )
+    base_frozen, now_frozen = base_year in frozen_years, year in frozen_years
     base = dict(
         HouseholdYear.objects.filter(year=base_year, area_code__startswith=prefix).values_list("household_id", "status")
     )

@@ -381,7 +381,9 @@ class DifferencesView(APIView):
             raise ServiceError(_("Give a number."), field="year")
         year = int(text) if text else timezone.localdate().year
         return Response(
-            DifferencesSerializer(frozen.differences(actor=request.user, area_code=area.code, year=year)).data
+            DifferencesSerializer(
+                frozen.differences(actor=request.user, area_code=area.code, year=year, area=area)
+            ).data
         )
 
 

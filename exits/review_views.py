@@ -322,5 +322,5 @@ def differences(request, code: str):
     area = area_or_404(request.user, code, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 2014 <= int(year_text) <= 2100 else timezone.localdate().year
-    result = frozen.differences(actor=request.user, area_code=area.code, year=year)
+    result = frozen.differences(actor=request.user, area_code=area.code, year=year, area=area)
     return render(request, "exits/review/differences.html", {"area": area, "result": result})
