@@ -113,6 +113,4 @@ def test_differences_through_the_api(personas, api_for):
 
     assert body["totals"]["new"] == 1 and body["totals"]["members_in"] == 4
     assert body["areas"][0]["name"] == "孔兴村"
-    assert (
-        bad.status_code == 400 and bad.json()["error"]["fields"] == {"year": ["请输入数字。"]} or bad.status_code == 400
-    )
+    assert bad.status_code == 400 and list(bad.json()["error"]["fields"]) == ["year"]
