@@ -34,7 +34,7 @@ PAGE_SIZE = 100
 # --- serializers --------------------------------------------------------------------------------
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class ReviewCampaignSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
 
     class Meta:
@@ -44,7 +44,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class CampaignCreateSerializer(serializers.Serializer):
+class ReviewCampaignCreateSerializer(serializers.Serializer):
     county = serializers.CharField(max_length=12)
     year = serializers.IntegerField(min_value=2014, max_value=2100)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -52,7 +52,7 @@ class CampaignCreateSerializer(serializers.Serializer):
     deadline = serializers.DateField()
 
 
-class ProgressSerializer(serializers.Serializer):
+class ReviewProgressSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     to_check = serializers.IntegerField()
@@ -62,33 +62,33 @@ class ProgressSerializer(serializers.Serializer):
     percent = serializers.IntegerField()
 
 
-class CampaignDetailSerializer(CampaignSerializer):
+class ReviewCampaignDetailSerializer(ReviewCampaignSerializer):
     progress = serializers.SerializerMethodField()
 
-    class Meta(CampaignSerializer.Meta):
-        fields = [*CampaignSerializer.Meta.fields, "progress"]
+    class Meta(ReviewCampaignSerializer.Meta):
+        fields = [*ReviewCampaignSerializer.Meta.fields, "progress"]
 
-    @extend_schema(responses=ProgressSerializer(many=True))
+    @extend_schema(responses=ReviewProgressSerializer(many=True))
     def get_progress(self, campaign) -> list[dict]:
-        return ProgressSerializer(review.progress(campaign), many=True).data
+        return ReviewProgressSerializer(review.progress(campaign), many=True).data
 
 
-class SignatureSerializer(serializers.Serializer):
+class ReviewSignatureSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, allow_blank=True)
     date = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
 
-class SignaturesSerializer(serializers.Serializer):
-    head = SignatureSerializer(required=False)
-    surveyor = SignatureSerializer(required=False)
-    team_leader = SignatureSerializer(required=False)
-    deputy = SignatureSerializer(required=False)
+class ReviewSignaturesSerializer(serializers.Serializer):
+    head = ReviewSignatureSerializer(required=False)
+    surveyor = ReviewSignatureSerializer(required=False)
+    team_leader = ReviewSignatureSerializer(required=False)
+    deputy = ReviewSignatureSerializer(required=False)
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ReviewResultSerializer(serializers.ModelSerializer):
     household_no = serializers.CharField(source="household.household_no", read_only=True)
     head_name = serializers.CharField(source="household.head_name", read_only=True)
-    signatures = SignaturesSerializer(read_only=True)
+    signatures = ReviewSignaturesSerializer(read_only=True)
 
     class Meta:
         model = ReviewResult
@@ -99,33 +99,33 @@ class ResultSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ResultCreateSerializer(serializers.Serializer):
+class ReviewResultCreateSerializer(serializers.Serializer):
     household = serializers.IntegerField()
     form = serializers.ChoiceField(choices=ReviewForm.choices)
     finding = serializers.ChoiceField(choices=ReviewFinding.choices)
     reason = serializers.CharField()
-    signatures = SignaturesSerializer()
+    signatures = ReviewSignaturesSerializer()
     answers = serializers.DictField(required=False, default=dict)
 
 
-class TownshipSerializer(serializers.Serializer):
+class ReviewTownshipSerializer(serializers.Serializer):
     agree = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
 
 
-class CountySerializer(serializers.Serializer):
+class ReviewCountySerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
 
 
-class IdentifySerializer(serializers.Serializer):
+class ReviewIdentifySerializer(serializers.Serializer):
     campaign = serializers.IntegerField()
     informed_on = serializers.DateField()
 
 
-class RatesSerializer(serializers.Serializer):
+class ReviewRatesSerializer(serializers.Serializer):
     wrong_inclusion_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     wrong_exit_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     missed_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
@@ -137,7 +137,7 @@ class RatesSerializer(serializers.Serializer):
     natural = serializers.DictField(child=serializers.IntegerField())
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class ReviewStatusChangeSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True)
 
     class Meta:
@@ -148,7 +148,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class StatusChangeCreateSerializer(serializers.Serializer):
+class ReviewStatusChangeCreateSerializer(serializers.Serializer):
     procedure = serializers.ChoiceField(choices=["remove", "close", "reopen"])
     reason = serializers.CharField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -156,7 +156,7 @@ class StatusChangeCreateSerializer(serializers.Serializer):
     attachments = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class FrozenYearSerializer(serializers.ModelSerializer):
+class ReviewFrozenYearSerializer(serializers.ModelSerializer):
     frozen_by = serializers.CharField(source="frozen_by.username", read_only=True)
     county = serializers.CharField(source="county_id", read_only=True)
 
@@ -165,22 +165,22 @@ class FrozenYearSerializer(serializers.ModelSerializer):
         fields = ["county", "year", "frozen_by", "frozen_at"]
 
 
-class FreezeSerializer(serializers.Serializer):
+class ReviewFreezeSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2014, max_value=2100)
 
 
-class AreaDifferenceSerializer(serializers.Serializer):
+class ReviewAreaDifferenceSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField())
 
 
-class DifferencesSerializer(serializers.Serializer):
+class ReviewDifferencesSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     base_year = serializers.IntegerField()
     frozen = serializers.BooleanField()
     base_frozen = serializers.BooleanField()
-    areas = AreaDifferenceSerializer(many=True)
+    areas = ReviewAreaDifferenceSerializer(many=True)
     totals = serializers.DictField(child=serializers.IntegerField())
 
 
@@ -203,14 +203,14 @@ def _paged(request, queryset, serializer_class) -> Response:
 class CampaignListView(APIView):
     """The review campaigns of the caller's counties; county officers open one."""
 
-    @extend_schema(responses=CampaignSerializer(many=True))
+    @extend_schema(responses=ReviewCampaignSerializer(many=True))
     def get(self, request):
         require_any(request.user, (Action.VIEW,))
-        return _paged(request, review.review_campaigns_visible_to(request.user), CampaignSerializer)
+        return _paged(request, review.review_campaigns_visible_to(request.user), ReviewCampaignSerializer)
 
-    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
+    @extend_schema(request=ReviewCampaignCreateSerializer, responses={201: ReviewCampaignSerializer})
     def post(self, request):
-        data = _parse(CampaignCreateSerializer, request)
+        data = _parse(ReviewCampaignCreateSerializer, request)
         campaign = review.open_review(
             actor=request.user,
             county_code=data["county"],
@@ -219,34 +219,34 @@ class CampaignListView(APIView):
             opens_on=data["opens_on"],
             deadline=data["deadline"],
         )
-        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewCampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
 class CampaignDetailView(APIView):
-    @extend_schema(responses=CampaignDetailSerializer)
+    @extend_schema(responses=ReviewCampaignDetailSerializer)
     def get(self, request, pk: int):
-        return Response(CampaignDetailSerializer(review.campaign_for(request.user, pk)).data)
+        return Response(ReviewCampaignDetailSerializer(review.campaign_for(request.user, pk)).data)
 
 
 class CampaignReportView(APIView):
     """Counts in households and people, and 错评率, 错退率, 漏评率 in percent (DOMAIN.md 9)."""
 
-    @extend_schema(responses=RatesSerializer)
+    @extend_schema(responses=ReviewRatesSerializer)
     def get(self, request, pk: int):
-        return Response(RatesSerializer(review.report(review.campaign_for(request.user, pk))).data)
+        return Response(ReviewRatesSerializer(review.report(review.campaign_for(request.user, pk))).data)
 
 
 class ResultListView(APIView):
     """The forms of a campaign the caller sees; village clerks record one."""
 
-    @extend_schema(responses=ResultSerializer(many=True))
+    @extend_schema(responses=ReviewResultSerializer(many=True))
     def get(self, request, pk: int):
         campaign = review.campaign_for(request.user, pk)
-        return _paged(request, review.results_of(request.user, campaign), ResultSerializer)
+        return _paged(request, review.results_of(request.user, campaign), ReviewResultSerializer)
 
-    @extend_schema(request=ResultCreateSerializer, responses={201: ResultSerializer})
+    @extend_schema(request=ReviewResultCreateSerializer, responses={201: ReviewResultSerializer})
     def post(self, request, pk: int):
-        data = _parse(ResultCreateSerializer, request)
+        data = _parse(ReviewResultCreateSerializer, request)
         result = review.record_result(
             actor=request.user,
             campaign_id=pk,
@@ -257,7 +257,7 @@ class ResultListView(APIView):
             signatures=data["signatures"],
             answers=data["answers"],
         )
-        return Response(ResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 def _result(request, pk: int) -> ReviewResult:
@@ -270,45 +270,45 @@ def _result(request, pk: int) -> ReviewResult:
 
 
 class ResultDetailView(APIView):
-    @extend_schema(responses=ResultSerializer)
+    @extend_schema(responses=ReviewResultSerializer)
     def get(self, request, pk: int):
-        return Response(ResultSerializer(_result(request, pk)).data)
+        return Response(ReviewResultSerializer(_result(request, pk)).data)
 
 
 class ResultTownshipView(APIView):
     """乡镇复核: agree with the village, or send the form back with a note (township reviewers)."""
 
-    @extend_schema(request=TownshipSerializer, responses=ResultSerializer)
+    @extend_schema(request=ReviewTownshipSerializer, responses=ReviewResultSerializer)
     def post(self, request, pk: int):
-        data = _parse(TownshipSerializer, request)
+        data = _parse(ReviewTownshipSerializer, request)
         result = review.township_check(
             actor=request.user, result_id=pk, agree=data["agree"], note=data["note"], version=data.get("version")
         )
-        return Response(ResultSerializer(result).data)
+        return Response(ReviewResultSerializer(result).data)
 
 
 class ResultCountyView(APIView):
     """县级审定: confirm the finding (applied at once through the procedures) or not (with a note)."""
 
-    @extend_schema(request=CountySerializer, responses=ResultSerializer)
+    @extend_schema(request=ReviewCountySerializer, responses=ReviewResultSerializer)
     def post(self, request, pk: int):
-        data = _parse(CountySerializer, request)
+        data = _parse(ReviewCountySerializer, request)
         result = review.county_review(
             actor=request.user, result_id=pk, approve=data["approve"], note=data["note"], version=data.get("version")
         )
-        return Response(ResultSerializer(result).data)
+        return Response(ReviewResultSerializer(result).data)
 
 
 class ResultIdentifyView(APIView):
     """A missed or returned household applies in an identification campaign (village clerks)."""
 
-    @extend_schema(request=IdentifySerializer, responses=ResultSerializer)
+    @extend_schema(request=ReviewIdentifySerializer, responses=ReviewResultSerializer)
     def post(self, request, pk: int):
-        data = _parse(IdentifySerializer, request)
+        data = _parse(ReviewIdentifySerializer, request)
         result = review.file_identification(
             actor=request.user, result_id=pk, campaign_id=data["campaign"], informed_on=data["informed_on"]
         )
-        return Response(ResultSerializer(result).data)
+        return Response(ReviewResultSerializer(result).data)
 
 
 # --- a household's status ----------------------------------------------------------------------
@@ -323,16 +323,16 @@ _PROCEDURES = {
 class HouseholdStatusView(APIView):
     """A household's status history; county officers apply remove, close or reopen."""
 
-    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @extend_schema(responses=ReviewStatusChangeSerializer(many=True))
     def get(self, request, pk: int):
         household = Household.objects.visible_to(request.user, Action.VIEW).filter(pk=pk).first()
         if household is None:
             raise Http404
-        return Response(StatusChangeSerializer(procedures.history_of(household), many=True).data)
+        return Response(ReviewStatusChangeSerializer(procedures.history_of(household), many=True).data)
 
-    @extend_schema(request=StatusChangeCreateSerializer, responses={201: StatusChangeSerializer})
+    @extend_schema(request=ReviewStatusChangeCreateSerializer, responses={201: ReviewStatusChangeSerializer})
     def post(self, request, pk: int):
-        data = _parse(StatusChangeCreateSerializer, request)
+        data = _parse(ReviewStatusChangeCreateSerializer, request)
         change = _PROCEDURES[data["procedure"]](
             actor=request.user,
             household_id=pk,
@@ -341,7 +341,7 @@ class HouseholdStatusView(APIView):
             documents=data["documents"],
             attachment_ids=data["attachments"],
         )
-        return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewStatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
 # --- frozen years ------------------------------------------------------------------------------
@@ -350,20 +350,20 @@ class HouseholdStatusView(APIView):
 class FrozenYearsView(APIView):
     """A county's frozen years; county officers freeze one (refused with the list of what is open)."""
 
-    @extend_schema(responses=FrozenYearSerializer(many=True))
+    @extend_schema(responses=ReviewFrozenYearSerializer(many=True))
     def get(self, request, code: str):
         county = area_or_404(request.user, code, levels=(Level.COUNTY,))
         years = FrozenYear.objects.filter(county=county).select_related("frozen_by").order_by("-year")
-        return Response(FrozenYearSerializer(years, many=True).data)
+        return Response(ReviewFrozenYearSerializer(years, many=True).data)
 
-    @extend_schema(request=FreezeSerializer, responses={201: FrozenYearSerializer})
+    @extend_schema(request=ReviewFreezeSerializer, responses={201: ReviewFrozenYearSerializer})
     def post(self, request, code: str):
         county = area_or_404(request.user, code, levels=(Level.COUNTY,))
         if not may(request.user, Action.APPROVE, county.code):
             raise PermissionDenied
-        data = _parse(FreezeSerializer, request)
+        data = _parse(ReviewFreezeSerializer, request)
         year = frozen.freeze_year(actor=request.user, county_code=county.code, year=data["year"])
-        return Response(FrozenYearSerializer(year).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewFrozenYearSerializer(year).data, status=status.HTTP_201_CREATED)
 
 
 class DifferencesView(APIView):
@@ -372,7 +372,7 @@ class DifferencesView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("year", int, description="the year compared with the year before")],
-        responses=DifferencesSerializer,
+        responses=ReviewDifferencesSerializer,
     )
     def get(self, request, code: str):
         area = area_or_404(request.user, code, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
@@ -381,7 +381,7 @@ class DifferencesView(APIView):
             raise ServiceError(_("Give a number."), field="year")
         year = int(text) if text else timezone.localdate().year
         return Response(
-            DifferencesSerializer(
+            ReviewDifferencesSerializer(
                 frozen.differences(actor=request.user, area_code=area.code, year=year, area=area)
             ).data
         )

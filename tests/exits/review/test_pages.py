@@ -195,3 +195,18 @@ def test_an_open_review_shows_on_the_status_page_for_the_clerk(personas, client_
 
 
 __all__ = ["datetime", "timezone"]
+
+
+def test_each_role_finds_its_review_work_on_the_home_page(personas, client_for, campaign):
+    first, second = in_status(personas, 1, "registered"), in_status(personas, 2, "registered")
+    _record(personas, campaign, first)
+    checked = _record(personas, campaign, second)
+    review.township_check(actor=personas["township_reviewer"], result_id=checked.pk, agree=True)
+
+    reviewer = client_for(personas["township_reviewer"]).get(reverse("home")).content.decode()
+    officer = client_for(personas["county_officer"]).get(reverse("home")).content.decode()
+    charlie = client_for(personas["charlie"]).get(reverse("home")).content.decode()
+
+    assert "待乡镇复核的登记表" in reviewer and "待县级审定的登记表" not in reviewer
+    assert "待县级审定的登记表" in officer
+    assert "动态管理待办" not in charlie  # the sibling township has nothing waiting
