@@ -330,6 +330,9 @@ def apply(*, actor, campaign_id: int, household_id: int, informed_on: datetime.d
         raise Http404
     if not may(actor, Action.CAPTURE, household.village_id):
         raise PermissionDenied
+    from exits.status import check_open_year
+
+    check_open_year(campaign.county_id, campaign.year)  # a frozen year takes no new case
     if household.entry_state != EntryState.SUBMITTED:
         raise ServiceError(
             _("Submit the household's survey form for review before it applies."), code="form_not_submitted"

@@ -231,3 +231,19 @@ def test_next_years_differences_against_the_frozen_year(personas):
         "new": 1, "exited": 1, "returned": 0, "removed": 0, "closed": 0, "members_in": 4, "members_out": 1,
     }  # fmt: skip
     assert [row.name for row in result.areas] == ["孔兴村"]
+
+
+def test_no_identification_case_is_filed_in_a_frozen_year(personas):
+    applicant = in_status(personas, 1, "applicant")
+    campaign = id_campaign(personas, "new_poverty")
+    frozen.freeze_year(actor=personas["county_officer"], county_code=COUNTY, year=YEAR)
+    from identification import services as identification
+
+    with pytest.raises(ServiceError) as refused:
+        identification.apply(
+            actor=personas["village_clerk"], campaign_id=campaign.pk, household_id=applicant.pk,
+            informed_on=datetime.date(YEAR, 1, 2),
+        )  # fmt: skip
+
+    assert refused.value.code == "frozen_year"
+    assert not campaign.cases.exists()
