@@ -40,6 +40,8 @@ __all__ = [
 POOR_STATUSES = ("registered", "pre_exit", "returned")
 #: rows written per INSERT while taking a snapshot
 BATCH = 2000
+#: open items named in a refusal to freeze (all are counted)
+OPEN_LIST_MAX = 200
 
 
 def is_frozen(area_code: str, year: int) -> bool:
@@ -217,10 +219,12 @@ def freeze_year(*, actor, county_code: str, year: int):
             % {"count": len(items), "year": year},
             code="open_items",
             details={
+                "count": len(items),
+                # the first OPEN_LIST_MAX are listed; the count says how many there are
                 "open": [
                     {"kind": str(i.kind), "label": i.label, "area_code": i.area_code, "state": str(i.state)}
-                    for i in items
-                ]
+                    for i in items[:OPEN_LIST_MAX]
+                ],
             },
         )
     now = timezone.now()
