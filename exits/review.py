@@ -48,6 +48,7 @@ from households.choices import ChangeReason, HouseholdStatus
 from households.models import Household, Member
 
 __all__ = [
+    "NATURAL_CHANGES",
     "SIGNATURE_ROLES",
     "Report",
     "VillageProgress",
@@ -56,6 +57,7 @@ __all__ = [
     "file_identification",
     "open_review",
     "progress",
+    "record_natural_change",
     "record_result",
     "report",
     "results_of",
@@ -525,3 +527,49 @@ def results_of(actor, campaign: ReviewCampaign):
         .select_related("household", "campaign")
         .order_by("area_code", "form", "id")
     )
+
+
+# --- natural changes ----------------------------------------------------------------------------
+
+#: kind of natural change → (member change reason, whether a person joins)
+NATURAL_CHANGES = {
+    "birth": (ChangeReason.NEWBORN, True),
+    "married_in": (ChangeReason.MARRIED_IN, True),
+    "other_in": (ChangeReason.OTHER_IN, True),
+    "death": (ChangeReason.DEATH, False),
+    "married_out": (ChangeReason.MARRIED_OUT, False),
+    "emigrated": (ChangeReason.EMIGRATED, False),
+    "imprisoned": (ChangeReason.IMPRISONED, False),
+    "other_out": (ChangeReason.OTHER_OUT, False),
+}
+
+
+def record_natural_change(
+    *,
+    actor,
+    household_id: int,
+    version: int,
+    kind: str,
+    member_id: int | None = None,
+    person: dict[str, Any] | None = None,
+    changed_on: datetime.date | None = None,
+):
+    """A birth, death, marriage or move, recorded on the household's members through the
+    household service (its checks, version, audit trail and frozen-year refusal): a person joins
+    with the reason, or a member leaves with it. Village clerks (whoever may edit the form)."""
+    from households.services import save_household
+
+    if kind not in NATURAL_CHANGES:
+        raise ServiceError(_("Unknown kind of change."), field="kind", code="bad_kind")
+    reason, joins = NATURAL_CHANGES[kind]
+    if changed_on is not None and changed_on > timezone.localdate():
+        raise ServiceError(_("The date cannot be in the future."), field="changed_on", code="future_date")
+    if joins:
+        if not person:
+            raise ServiceError(_("Enter the person who joins."), field="person", code="person_required")
+        row = {**person, "change_reason": reason}
+    else:
+        if not member_id:
+            raise ServiceError(_("Choose the member who leaves."), field="member", code="member_required")
+        row = {"id": member_id, "remove": True, "change_reason": reason, "changed_on": changed_on}
+    return save_household(actor=actor, household_id=household_id, expected_version=version, fields={}, members=[row])

@@ -344,6 +344,48 @@ class HouseholdStatusView(APIView):
         return Response(ReviewStatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
+class ReviewPersonSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=20)
+    relation = serializers.CharField(max_length=2)
+
+
+class ReviewNaturalChangeSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=list(review.NATURAL_CHANGES))
+    member = serializers.IntegerField(required=False, allow_null=True, default=None)
+    person = ReviewPersonSerializer(required=False, allow_null=True, default=None)
+    changed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReviewNaturalChangeResultSerializer(serializers.Serializer):
+    household = serializers.IntegerField(source="household.pk")
+    version = serializers.IntegerField(source="household.version")
+    household_size = serializers.IntegerField(source="household.household_size")
+
+
+class HouseholdNaturalChangeView(APIView):
+    """A birth, death, marriage or move recorded on the household's members (village clerks);
+    the household's version must be the one read (409 otherwise)."""
+
+    @extend_schema(request=ReviewNaturalChangeSerializer, responses={201: ReviewNaturalChangeResultSerializer})
+    def post(self, request, pk: int):
+        data = _parse(ReviewNaturalChangeSerializer, request)
+        person = dict(data["person"]) if data["person"] else None
+        if person is not None:
+            person["gender"] = ""
+        result = review.record_natural_change(
+            actor=request.user,
+            household_id=pk,
+            version=data["version"],
+            kind=data["kind"],
+            member_id=data["member"],
+            person=person,
+            changed_on=data["changed_on"],
+        )
+        return Response(ReviewNaturalChangeResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
 # --- frozen years ------------------------------------------------------------------------------
 
 
@@ -397,6 +439,11 @@ api_urlpatterns = [
     path("exits/review/forms/<int:pk>/county/", ResultCountyView.as_view(), name="exits-review-result-county"),
     path("exits/review/forms/<int:pk>/identify/", ResultIdentifyView.as_view(), name="exits-review-result-identify"),
     path("exits/households/<int:pk>/status/", HouseholdStatusView.as_view(), name="exits-household-status"),
+    path(
+        "exits/households/<int:pk>/natural-changes/",
+        HouseholdNaturalChangeView.as_view(),
+        name="exits-household-natural-change",
+    ),
     path("exits/frozen-years/<str:code>/", FrozenYearsView.as_view(), name="exits-frozen-years"),
     path("exits/differences/<str:code>/", DifferencesView.as_view(), name="exits-differences"),
 ]

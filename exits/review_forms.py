@@ -7,12 +7,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from exits.models import ReviewFinding, ReviewForm
+from households.choices import Relation
 
 __all__ = [
     "CampaignForm",
     "CountyReviewForm",
     "FreezeForm",
     "IdentifyForm",
+    "NaturalChangeForm",
     "ResultForm",
     "StatusForm",
     "TownshipCheckForm",
@@ -109,3 +111,35 @@ class StatusForm(forms.Form):
 
 class FreezeForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100)
+
+
+class NaturalChangeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        label=_("Change"),
+        choices=[
+            ("birth", _("Birth")),
+            ("married_in", _("Married in")),
+            ("other_in", _("Other move in")),
+            ("death", _("Death")),
+            ("married_out", _("Married out")),
+            ("emigrated", _("Settled abroad")),
+            ("imprisoned", _("Imprisoned")),
+            ("other_out", _("Other move out")),
+        ],
+    )
+    member = forms.TypedChoiceField(label=_("Member who leaves"), coerce=int, required=False, empty_value=None)
+    name = forms.CharField(label=_("Name of the person who joins"), max_length=50, required=False)
+    id_number = forms.CharField(label=_("ID number of the person who joins"), max_length=20, required=False)
+    relation = forms.ChoiceField(label=_("Relation to the head"), choices=Relation.choices, required=False)
+    changed_on = forms.DateField(label=_("Date of the change"), widget=_DATE, required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "—"), *[(m.pk, m.name) for m in members]]
+
+    def person(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("name"):
+            return None
+        return {"name": data["name"], "id_number": data["id_number"], "relation": data["relation"], "gender": ""}

@@ -26,6 +26,7 @@ from exits.review_forms import (
     CountyReviewForm,
     FreezeForm,
     IdentifyForm,
+    NaturalChangeForm,
     ResultForm,
     StatusForm,
     TownshipCheckForm,
@@ -277,7 +278,8 @@ def household_status(request, pk: int):
             messages.success(request, _("The household's status was changed."))
             return redirect("exits_review:household_status", pk=household.pk)
     campaigns = []
-    if may(request.user, Action.CAPTURE, household.village_id):
+    may_capture = may(request.user, Action.CAPTURE, household.village_id)
+    if may_capture:
         campaigns = review.review_campaigns_visible_to(request.user).filter(
             county_id=household.village_id[:6].ljust(12, "0"), is_closed=False
         )
@@ -286,6 +288,7 @@ def household_status(request, pk: int):
         "history": status.history_of(household),
         "form": form if may_change else None,
         "campaigns": campaigns,
+        "may_capture": may_capture,
     }
     return render(request, "exits/review/household_status.html", context)
 
@@ -324,3 +327,46 @@ def differences(request, code: str):
     year = int(year_text) if year_text.isdigit() and 2014 <= int(year_text) <= 2100 else timezone.localdate().year
     result = frozen.differences(actor=request.user, area_code=area.code, year=year, area=area)
     return render(request, "exits/review/differences.html", {"area": area, "result": result})
+
+
+def _refusal_text(exc: ServiceError) -> list[str]:
+    """A refused household save names its member errors; shown as plain lines on the form."""
+    lines = [exc.message]
+    details = exc.details if isinstance(exc.details, dict) else {}
+    for errors in (details.get("members") or {}).values():
+        lines += [text for texts in errors.values() for text in texts]
+    for texts in (details.get("fields") or {}).values():
+        lines += list(texts)
+    return lines
+
+
+@login_required
+def household_natural(request, pk: int):
+    """Births, deaths, marriages and moves, recorded on the household's members (village clerks)."""
+    household = Household.objects.visible_to(request.user, Action.VIEW).filter(pk=pk).first()
+    if household is None:
+        raise Http404
+    if not may(request.user, Action.CAPTURE, household.village_id):
+        raise PermissionDenied
+    members = list(household.members.filter(is_active=True).order_by("position"))
+    form = NaturalChangeForm(request.POST or None, members=members, initial={"version": household.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            review.record_natural_change(
+                actor=request.user,
+                household_id=household.pk,
+                version=form.cleaned_data["version"],
+                kind=form.cleaned_data["kind"],
+                member_id=form.cleaned_data["member"],
+                person=form.person(),
+                changed_on=form.cleaned_data["changed_on"],
+            )
+        except ServiceError as exc:
+            for line in _refusal_text(exc):
+                form.add_error(None, line)
+        else:
+            messages.success(request, _("The change was recorded on the household's members."))
+            return redirect("exits_review:household_status", pk=household.pk)
+    left = household.members.filter(is_active=False).exclude(change_reason="").order_by("-changed_on", "-id")[:50]
+    context = {"household": household, "form": form, "members": members, "left": left}
+    return render(request, "exits/review/household_natural.html", context)

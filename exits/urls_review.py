@@ -18,6 +18,7 @@ urlpatterns = [
     path("forms/<int:pk>/county/", views.result_county, name="result_county"),
     path("forms/<int:pk>/identify/", views.result_identify, name="result_identify"),
     path("households/<int:pk>/status/", views.household_status, name="household_status"),
+    path("households/<int:pk>/natural/", views.household_natural, name="household_natural"),
     path("frozen/<str:code>/", views.frozen_years, name="frozen_years"),
     path("differences/<str:code>/", views.differences, name="differences"),
 ]

@@ -194,6 +194,20 @@ ROUTES: list = [
         data=lambda h: {"procedure": "remove", "reason": "错评"},
         success=(302,),
     ),  # fmt: skip
+    Route("exits_review:household_natural", action=Action.CAPTURE, target=_H, kwargs=_pk),
+    Route(
+        "exits_review:household_natural",
+        method="post",
+        action=Action.CAPTURE,
+        target=_H,
+        kwargs=_pk,
+        data=lambda h: {
+            "version": str(h.version),
+            "kind": "death",
+            "member": str(h.members.order_by("position").last().pk),
+        },
+        success=(302,),
+    ),  # fmt: skip
     Route("exits_review:frozen_years", target="area", levels=_COUNTY, kwargs=_code),
     Route(
         "exits_review:frozen_years",
@@ -276,6 +290,20 @@ ROUTES: list = [
         target=_H,
         kwargs=_pk,
         data=lambda h: {"procedure": "remove", "reason": "错评"},
+        success=(201,),
+    ),  # fmt: skip
+    Route(
+        "api:exits-household-natural-change",
+        method="post",
+        api=True,
+        action=Action.CAPTURE,
+        target=_H,
+        kwargs=_pk,
+        data=lambda h: {
+            "version": h.version,
+            "kind": "married_out",
+            "member": h.members.order_by("position").last().pk,
+        },
         success=(201,),
     ),  # fmt: skip
     Route("api:exits-frozen-years", api=True, target="area", levels=_COUNTY, kwargs=_code),
