@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -25,6 +25,9 @@ from areas.scopes import may
 from core.audit import record_change
 from core.errors import Conflict, ServiceError
 from core.models import ChangeAction
+
+if TYPE_CHECKING:
+    from exits.models import FrozenYear
 
 __all__ = [
     "POOR_STATUSES",
@@ -194,7 +197,7 @@ def _snapshot(county_code: str, year: int, now: datetime.datetime) -> dict[str, 
 
 
 @transaction.atomic
-def freeze_year(*, actor, county_code: str, year: int):
+def freeze_year(*, actor, county_code: str, year: int) -> FrozenYear:
     """年度定案: the county officer closes ``year``. Refused while anything of that year is still
     open (with the list), for a year not yet begun, and when the year is already frozen; two
     officers freezing at once: the unique (county, year) row lets one win, the other is told."""

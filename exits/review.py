@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -46,6 +46,9 @@ from exits.models import (
 )
 from households.choices import ChangeReason, HouseholdStatus
 from households.models import Household, Member
+
+if TYPE_CHECKING:
+    from households.services import SaveResult
 
 __all__ = [
     "NATURAL_CHANGES",
@@ -347,7 +350,7 @@ def county_review(*, actor, result_id: int, approve: bool, note: str = "", versi
 @transaction.atomic
 def file_identification(
     *, actor, result_id: int, campaign_id: int, informed_on: datetime.date, self_assessment: str = ""
-):
+) -> ReviewResult:
     """A missed (漏评) or returned (返贫) household confirmed by the county applies in an
     identification campaign of the right kind (village clerks): the seven steps decide, and a
     return campaign's announcement marks it returned, then registered (exits.status.record_return)."""
@@ -553,7 +556,7 @@ def record_natural_change(
     member_id: int | None = None,
     person: dict[str, Any] | None = None,
     changed_on: datetime.date | None = None,
-):
+) -> SaveResult:
     """A birth, death, marriage or move, recorded on the household's members through the
     household service (its checks, version, audit trail and frozen-year refusal): a person joins
     with the reason, or a member leaves with it. Village clerks (whoever may edit the form)."""
