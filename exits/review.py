@@ -420,6 +420,8 @@ def progress(campaign: ReviewCampaign, area_prefix: str | None = None) -> list[V
     villages = Area.objects.filter(code__startswith=prefix, level=Level.VILLAGE, is_revoked=False).order_by("code")
     to_check = dict(
         Household.objects.filter(village__code__startswith=prefix, status__in=(*POOR_STATUSES, HouseholdStatus.EXITED))
+        # a household found by form (b) and registered since is counted once, with its form
+        .exclude(pk__in=ReviewResult.objects.filter(campaign=campaign, form=ReviewForm.MISSED).values("household_id"))
         .values_list("village_id")
         .annotate(n=Count("id"))
     )

@@ -81,6 +81,8 @@ def test_a_whole_year_of_a_small_county(personas):
         "25.00",
     )
     assert report.findings["returned"] == {"households": 1, "people": 4}
+    kongxing = next(row for row in review.progress(campaign) if row.code == "530921201200")
+    assert (kongxing.to_check, kongxing.recorded, kongxing.decided) == (10, 6, 6)
 
     # when the county freezes the year
     year = frozen.freeze_year(actor=officer, county_code=COUNTY, year=YEAR)
