@@ -105,6 +105,8 @@ class StatusForm(forms.Form):
         help_text=_("One document a line (minutes, verification report)."),
     )
 
+    scan = forms.FileField(label=_("Scan of a document (photo or PDF)"), required=False)
+
     def documents_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["documents"].splitlines() if line.strip()]
 

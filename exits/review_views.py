@@ -33,6 +33,7 @@ from exits.review_forms import (
 )
 from households.idnumbers import mask_id_number
 from households.models import Household
+from identification.views_base import with_attachments
 
 PAGE_SIZE = 50
 _PROCEDURES = {
@@ -262,15 +263,23 @@ def household_status(request, pk: int):
     may_change = may(request.user, Action.APPROVE, household.village_id)
     if request.method == "POST" and not may_change:
         raise PermissionDenied
-    form = StatusForm(request.POST or None)
+    form = StatusForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            _PROCEDURES[form.cleaned_data["procedure"]](
-                actor=request.user,
-                household_id=household.pk,
-                reason=form.cleaned_data["reason"],
-                effective_on=form.cleaned_data["effective_on"],
-                documents=form.documents_list(),
+            # the scan and the change are kept together or not at all
+            with_attachments(
+                request.user,
+                [data.get("scan")],
+                household.village_id,
+                lambda stored: _PROCEDURES[data["procedure"]](
+                    actor=request.user,
+                    household_id=household.pk,
+                    reason=data["reason"],
+                    effective_on=data["effective_on"],
+                    documents=form.documents_list(),
+                    attachment_ids=[a.pk for a in stored],
+                ),
             )
         except ServiceError as exc:
             _show(form, exc)

@@ -282,4 +282,8 @@ def record_return(*, actor, cases: Sequence) -> list[StatusChange]:
 
 def history_of(household: Household):
     """The household's status changes, oldest first, with who made them."""
-    return household.status_changes.select_related("actor", "case__campaign").order_by("created_at", "id")
+    return (
+        household.status_changes.select_related("actor", "case__campaign")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )

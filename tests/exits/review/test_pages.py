@@ -163,6 +163,9 @@ def test_pages_read_a_fixed_number_of_queries_whatever_the_size(personas, client
     ]
     first = in_status(personas, 1, "registered")
     _record(personas, campaign, first)
+    from exits import status
+
+    status.remove_household(actor=personas["county_officer"], household_id=first.pk, reason="一")
     small = [_queries(client, url) for url in urls]
     small_status = _queries(client, reverse("exits_review:household_status", args=[first.pk]))
 
@@ -170,9 +173,7 @@ def test_pages_read_a_fixed_number_of_queries_whatever_the_size(personas, client
         household = in_status(personas, offset, "registered", **({"village": "530921201201"} if offset % 2 else {}))
         _record(personas, campaign, household, actor="superuser")
     FrozenYear.objects.create(county_id=COUNTY, year=YEAR - 3, frozen_by=personas["county_officer"])
-    from exits import status
-
-    status.remove_household(actor=personas["county_officer"], household_id=first.pk, reason="一")
+    status.close_household(actor=personas["county_officer"], household_id=first.pk, reason="二")
     large = [_queries(client, url) for url in urls]
     large_status = _queries(client, reverse("exits_review:household_status", args=[first.pk]))
 
@@ -210,3 +211,25 @@ def test_each_role_finds_its_review_work_on_the_home_page(personas, client_for, 
     assert "待乡镇复核的登记表" in reviewer and "待县级审定的登记表" not in reviewer
     assert "待县级审定的登记表" in officer
     assert "动态管理待办" not in charlie  # the sibling township has nothing waiting
+
+
+def test_a_procedure_on_the_page_keeps_its_documents_and_scan(personas, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from exits.models import StatusChange
+
+    household = in_status(personas, 1, "registered")
+    scan = SimpleUploadedFile("核查报告.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+
+    response = client_for(personas["county_officer"]).post(
+        reverse("exits_review:household_status", args=[household.pk]),
+        {"procedure": "remove", "reason": "家中有财政供养人员", "documents": "乡镇核查报告\n村民代表会议记录",
+         "scan": scan},
+    )  # fmt: skip
+    page = client_for(personas["auditor"]).get(reverse("exits_review:household_status", args=[household.pk]))
+
+    change = StatusChange.objects.get()
+    assert response.status_code == 302
+    assert change.documents == ["乡镇核查报告", "村民代表会议记录"]
+    assert [a.original_name for a in change.attachments.all()] == ["核查报告.png"]
+    assert "剔除（错评）" in page.content.decode() and "核查报告.png" in page.content.decode()
