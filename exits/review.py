@@ -192,7 +192,8 @@ def record_result(
     answers: dict[str, Any] | None = None,
 ) -> ReviewResult:
     """A village clerk records one household's form: (a) for a registered household, (b) for a
-    non-registered one (entered with its survey form first), (c) for an exited one."""
+    non-registered one (entered with its survey form first), (c) for an exited one. A form the
+    township sent back is filled again in place (its version moves on)."""
     campaign = campaign_for(actor, campaign_id)
     household = (
         Household.objects.visible_to(actor, Action.VIEW)
@@ -219,6 +220,29 @@ def record_result(
     if not reason:
         raise ServiceError(_("Give the reason."), field="reason", code="reason_required")
     clean = _check_signatures(signatures or {})
+    sent_back = (
+        ReviewResult.objects.select_for_update()
+        .filter(campaign=campaign, household=household, state=ReviewState.RECORDED)
+        .exclude(township_note="")
+        .first()
+    )
+    if sent_back is not None:  # the township sent the form back: the village fills it again
+        before = {"form": sent_back.form, "finding": sent_back.finding, "reason": sent_back.reason}
+        _move(
+            sent_back, expected=ReviewState.RECORDED, version=None, form=form, finding=finding, reason=reason,
+            people=household.household_size, answers=answers or {}, signatures=clean, recorded_by=actor,
+            recorded_at=timezone.now(), township_note="",
+        )  # fmt: skip
+        record_change(
+            actor=actor,
+            obj=sent_back,
+            action=ChangeAction.UPDATE,
+            area_code=sent_back.area_code,
+            before=before,
+            after={"form": form, "finding": finding, "reason": reason},
+            reason=reason,
+        )
+        return sent_back
     try:
         with transaction.atomic():
             result = ReviewResult.objects.create(

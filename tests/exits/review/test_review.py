@@ -250,3 +250,20 @@ def test_progress_per_village(personas):
     kongxing = rows["530921201200"]
     assert (kongxing.to_check, kongxing.recorded, kongxing.township_checked, kongxing.percent) == (2, 1, 0, 50)
     assert rows["530921202200"].to_check == 0
+
+
+def test_a_form_sent_back_by_the_township_is_filled_again(personas):
+    household = in_status(personas, 1, "registered")
+    campaign = _open(personas)
+    values = {"actor": personas["village_clerk"], "campaign_id": campaign.pk, "household_id": household.pk,
+              "form": "a", "signatures": SIGNED}  # fmt: skip
+    first = review.record_result(**values, finding="wrongly_included", reason="听说有车")
+    review.township_check(actor=personas["township_reviewer"], result_id=first.pk, agree=False, note="证据不足，请核实")
+
+    again = review.record_result(**values, finding="accurate", reason="核实无车")
+    with pytest.raises(Conflict):
+        review.record_result(**values, finding="accurate", reason="再次")
+
+    assert again.pk == first.pk
+    stored = ReviewResult.objects.get(pk=first.pk)
+    assert (stored.finding, stored.reason, stored.township_note, stored.version) == ("accurate", "核实无车", "", 3)
