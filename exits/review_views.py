@@ -177,6 +177,9 @@ def result_detail(request, pk: int):
         "county_form": CountyReviewForm(initial={"version": result.version})
         if result.state == ReviewState.TOWNSHIP_CHECKED and may(user, Action.APPROVE, code)
         else None,
+        "may_refill": result.state == ReviewState.RECORDED
+        and bool(result.township_note)
+        and may(user, Action.CAPTURE, code),
         "identify_form": IdentifyForm(
             campaigns=_identification_campaigns(result), initial={"informed_on": timezone.localdate()}
         )

@@ -233,3 +233,17 @@ def test_a_procedure_on_the_page_keeps_its_documents_and_scan(personas, client_f
     assert change.documents == ["乡镇核查报告", "村民代表会议记录"]
     assert [a.original_name for a in change.attachments.all()] == ["核查报告.png"]
     assert "剔除（错评）" in page.content.decode() and "核查报告.png" in page.content.decode()
+
+
+def test_a_form_sent_back_offers_the_clerk_to_fill_it_again(personas, client_for, campaign):
+    household = in_status(personas, 1, "registered")
+    result = _record(personas, campaign, household)
+    review.township_check(actor=personas["township_reviewer"], result_id=result.pk, agree=False, note="请补充")
+
+    text = (
+        client_for(personas["village_clerk"])
+        .get(reverse("exits_review:result_detail", args=[result.pk]))
+        .content.decode()
+    )
+
+    assert "乡镇已退回此登记表。" in text and "请补充" in text
