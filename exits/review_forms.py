@@ -118,7 +118,7 @@ class FreezeForm(forms.Form):
 class NaturalChangeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(
-        label=_("Change"),
+        label=_("Kind of change"),
         choices=[
             ("birth", _("Birth")),
             ("married_in", _("Married in")),
