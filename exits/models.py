@@ -24,10 +24,6 @@ __all__ = [
 ]
 
 
-class CountyScopedQuerySet(ScopedQuerySet):
-    area_field = "county__code"
-
-
 class FrozenYear(models.Model):
     """A county closed a year (年度定案): its data of that year is read-only from then on."""
 
@@ -46,6 +42,10 @@ class FrozenYear(models.Model):
 
 
 # --- status procedures, yearly review and frozen snapshots (wt-review) ---------------------------
+
+
+class CountyScopedQuerySet(ScopedQuerySet):
+    area_field = "county__code"
 
 
 class StatusProcedure(models.TextChoices):
