@@ -239,6 +239,10 @@ def freeze_year(*, actor, county_code: str, year: int) -> FrozenYear:
             _("%(year)s was frozen a moment ago by someone else.") % {"year": year}, code="already_frozen"
         ) from exc
     counts = _snapshot(county.code, year, now)
+    from exits.models import ReviewCampaign
+
+    # the year's review is over with it
+    ReviewCampaign.objects.filter(county=county, year=year).update(is_closed=True)
     record_change(
         actor=actor,
         obj=frozen,

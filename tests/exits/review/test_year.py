@@ -89,6 +89,8 @@ def test_a_whole_year_of_a_small_county(personas):
 
     # then every household of the year is kept, and a later edit of the year is refused
     assert year.counts["households"] == 10
+    campaign.refresh_from_db()
+    assert campaign.is_closed
     kept = dict(HouseholdYear.objects.filter(year=YEAR).values_list("household_id", "status"))
     assert (kept[wrongly_included.pk], kept[leaving[0].pk], kept[returning.pk]) == ("removed", "exited", "registered")
     with pytest.raises(ServiceError) as refused:
