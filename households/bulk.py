@@ -211,6 +211,7 @@ class ImportSession:
         self._seen_ids: dict[str, tuple[str, int]] = {}  # ID number → (户序号, row in 成员)
         self._seen_household_nos: dict[str, int] = {}  # 户编号 → row in 户
         self._claimed: dict[int, int] = {}  # registered household → the row in 户 that updates it
+        self._frozen_counties: dict[str, bool] = {}  # county prefix → this year frozen there
 
     # -- lookups, once per import -----------------------------------------------------------------
 
@@ -234,6 +235,15 @@ class ImportSession:
                 else:
                     self._villages[code] = (village, None)
         return self._villages[code]
+
+    def _frozen(self, village_code: str) -> bool:
+        """Whether the village's county has frozen this year (年度定案): asked once per county."""
+        from exits.frozen import is_frozen
+
+        county = village_code[:6]
+        if county not in self._frozen_counties:
+            self._frozen_counties[county] = is_frozen(village_code, self.today.year)
+        return self._frozen_counties[county]
 
     def _group(self, village: Area, code: str, errors: dict[str, list[str]]) -> Area | None:
         key = (village.code, code)
@@ -349,6 +359,9 @@ class ImportSession:
         village, refusal = self.village(row.village_code)
         if refusal:
             on_household("village", [refusal], "out_of_scope")
+        elif village is not None and self._frozen(village.code):
+            on_household("village", [_("%(year)s is frozen for this county; record the change in the open year.") % {
+                "year": self.today.year}], "frozen_year")  # fmt: skip
         errors: dict[str, list[str]] = {}
         group = None
         if village is not None:

@@ -161,6 +161,19 @@ def household_area(actor, *, village_code: str | None, household_id: int | None)
     return village, None
 
 
+def _check_open_year(village_code: str) -> None:
+    """A change made today belongs to this year; once the county has frozen it (年度定案), the
+    register is read-only and corrections go to the open year."""
+    from exits.frozen import is_frozen
+
+    year = _today().year
+    if is_frozen(village_code, year):
+        raise ServiceError(
+            _("%(year)s is frozen for this county; record the change in the open year.") % {"year": year},
+            code="frozen_year",
+        )
+
+
 def check_household_fields(data: dict, village: Area, errors: dict[str, list[str]]) -> None:
     causes = _valid_causes(village.code)
     main = data.get("main_cause") or ""
@@ -374,6 +387,7 @@ def save_household(
     must then carry a confirming note in ``notes`` (keyed by ``finding_key``).
     """
     village, household = household_area(actor, village_code=village_code, household_id=household_id)
+    _check_open_year(village.code)
     created = household is None
     if created and expected_version is not None:
         raise ServiceError(_("A new household has no version yet."))

@@ -372,6 +372,9 @@ def apply(*, actor, campaign_id: int, household_id: int, informed_on: datetime.d
         raise Http404
     if not may(actor, Action.CAPTURE, household.village_id):
         raise PermissionDenied
+    from exits.status import check_open_year
+
+    check_open_year(campaign.county_id, campaign.year)  # a frozen year takes no new case
     if household.entry_state != EntryState.SUBMITTED:
         raise ServiceError(
             _("Submit the household's survey form for review before it applies."), code="form_not_submitted"
@@ -908,6 +911,11 @@ def post_notice(
     notice.photo = photo
     if notice.kind == NoticeKind.ANNOUNCEMENT:
         notice.state, notice.concluded_at = NoticeState.CONCLUDED, timezone.now()
+        if notice.campaign.kind == CampaignKind.RETURN:
+            # an exited household re-identified: its status history shows returned, then registered
+            from exits.status import record_return
+
+            record_return(actor=actor, cases=[entry.case for entry in entries])
         Household.objects.filter(pk__in=[e.case.household_id for e in entries]).update(
             status=HouseholdStatus.REGISTERED
         )

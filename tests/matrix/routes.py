@@ -247,6 +247,7 @@ def all_routes() -> list[Route]:
         routes_monitoring,
         routes_quality,
         routes_reporting,
+        routes_review,
         routes_villages,
     )
 
@@ -263,6 +264,7 @@ def all_routes() -> list[Route]:
         *routes_reporting.ROUTES,
         *routes_villages.ROUTES,
         *routes_monitoring.ROUTES,
+        *routes_review.ROUTES,
     ]
 
 
@@ -278,6 +280,7 @@ def all_exempt() -> dict[str, str]:
         routes_monitoring,
         routes_quality,
         routes_reporting,
+        routes_review,
         routes_villages,
     )
 
@@ -294,6 +297,7 @@ def all_exempt() -> dict[str, str]:
         routes_reporting,
         routes_villages,
         routes_monitoring,
+        routes_review,
     ):
         exempt.update(getattr(module, "EXEMPT", {}))
     return exempt

@@ -22,12 +22,14 @@ from tests.matrix.routes_identification_api import state as identification_state
 from tests.matrix.routes_identification_pages import TARGETS as IDENTIFICATION_PAGE_TARGETS
 from tests.matrix.routes_import import TARGETS as IMPORT_TARGETS
 from tests.matrix.routes_monitoring import TARGETS as MONITORING_TARGETS
+from tests.matrix.routes_review import TARGETS as REVIEW_TARGETS
 from tests.matrix.routes_villages import TARGETS as VILLAGE_TARGETS
 
 IDENTIFICATION_TARGETS = {**IDENTIFICATION_TARGETS, **IDENTIFICATION_PAGE_TARGETS, **IMPORT_TARGETS}
 IDENTIFICATION_TARGETS.update(VILLAGE_TARGETS)
 IDENTIFICATION_TARGETS.update(ASSISTANCE_TARGETS)  # assistance's kinds answer to the same pick/build/expected
 IDENTIFICATION_TARGETS.update(MONITORING_TARGETS)  # so do monitoring's (tests/matrix/routes_monitoring.py)
+IDENTIFICATION_TARGETS.update(REVIEW_TARGETS)  # and so do the yearly review's
 ROUTES = all_routes()
 EXEMPT = all_exempt()
 
