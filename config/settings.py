@@ -305,11 +305,10 @@ ASSISTANCE_PROJECT_PEOPLE_MAX = env_int("ASSISTANCE_PROJECT_PEOPLE_MAX", 100_000
 # attachments (photos, scanned minutes): images and PDF only
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # reports (DOMAIN.md section 11): the first year offered, the rolling plan's length and start
-# (0: the current year), the monitoring line as a multiple of the poverty line (section 4.3)
+# (0: the current year); the monitoring report uses MONITORING_LINE_FACTOR above
 REPORT_FIRST_YEAR = env_int("REPORT_FIRST_YEAR", 2014)
 ROLLING_PLAN_YEARS = env_int("ROLLING_PLAN_YEARS", 3)
 ROLLING_PLAN_START_YEAR = env_int("ROLLING_PLAN_START_YEAR", 0)
-MONITORING_LINE_FACTOR = float(env_str("MONITORING_LINE_FACTOR", "1.5"))
 # at most this many rows a sheet (Excel's limit is 1,048,576); a longer table continues on another
 REPORT_SHEET_MAX_ROWS = env_int("REPORT_SHEET_MAX_ROWS", 1_000_000)
 # scheduled builds: the areas (empty: every county with households and its province) and their requester
