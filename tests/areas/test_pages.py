@@ -26,10 +26,12 @@ def test_area_detail_queries_do_not_grow_with_the_number_of_villages(personas, c
     assert few == many <= 10
 
 
-def test_area_list_and_home_stay_within_ten_queries(personas, client_for):
+def test_area_list_and_home_stay_within_a_fixed_number_of_queries(personas, client_for):
     client = client_for(personas["township_reviewer"])
     assert _queries(client, reverse("areas:area_list")) <= 10
-    assert _queries(client, reverse("home")) <= 10
+    # the home page gathers every app's work queue (identification, poor villages, assistance,
+    # monitoring, review), each a fixed number of aggregate queries tested with its app
+    assert _queries(client, reverse("home")) <= 15
     assert _queries(client, reverse("areas:area_list") + "?q=村") <= 10
 
 

@@ -29,3 +29,19 @@ def test_every_app_catalog_string_is_served(settings):
                     with open(settings.LOCALE_PATHS[0] / "zh_Hans/LC_MESSAGES/django.po", "rb") as handle:
                         assert message.id in read_po(handle), message.id
     assert checked
+
+
+def test_no_string_has_two_translations_across_catalogs(settings):
+    # Django merges every catalog into one; a string translated two ways would show one of them
+    # at random of app order, so the same (context, msgid) must mean the same thing everywhere.
+    translations: dict[tuple, set[str]] = {}
+    for locale_dir in catalog_dirs():
+        po_path = locale_dir / "zh_Hans/LC_MESSAGES/django.po"
+        if not po_path.exists():
+            continue
+        with open(po_path, "rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string:
+                    translations.setdefault((message.context, str(message.id)), set()).add(str(message.string))
+    twice = {key: found for key, found in translations.items() if len(found) > 1}
+    assert not twice
