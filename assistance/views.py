@@ -39,6 +39,7 @@ from assistance.views_base import (
     suggestions,
 )
 from core.errors import ServiceError
+from core.shortcuts import show_error
 from households.idnumbers import age_on, mask_id_number
 from households.models import INCOME_FIELDS, Household, HouseholdYear
 
@@ -53,13 +54,6 @@ __all__ = [
     "plan_save",
     "visit_add",
 ]
-
-
-def show_error(form, exc: ServiceError, aliases: dict[str, str] | None = None) -> None:
-    """A service's refusal next to the field it names (``aliases``: the form's name for a field
-    the service calls otherwise), or at the top of the form."""
-    field = (aliases or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _back(household_id: int, anchor: str) -> str:

@@ -11,11 +11,11 @@ from django.http import Http404
 
 from areas.choices import Action, Level
 from areas.models import Area
-from areas.scopes import may, prefixes_for
 from assistance.cadre_scope import households_paired_with
 from assistance.choices import SUGGESTED_MEASURES, MeasureCode, ProjectState
 from assistance.models import Project
 from assistance.units import cadres_visible_to, works_in_county
+from core.shortcuts import area_or_404, may_any, require_any
 from households.choices import CAUSES
 from households.models import CauseCode, Household
 
@@ -53,29 +53,6 @@ def cause_names(household: Household) -> dict[str, str]:
         rows = CauseCode.objects.filter(code__in=missing).filter(Q(province__isnull=True) | Q(province_id=province))
         names.update(dict(rows.values_list("code", "name")))
     return {code: names.get(code, code) for code in codes}
-
-
-def may_any(user, actions: Iterable[str], code: str) -> bool:
-    return any(may(user, action, code) for action in actions)
-
-
-def require_any(user, actions: Iterable[str]) -> None:
-    """403 for a user who holds none of ``actions`` anywhere (a list with no area in its URL)."""
-    if not user.is_superuser and not any(prefixes_for(user, action) for action in actions):
-        raise PermissionDenied
-
-
-def area_or_404(user, code: str, actions: Iterable[str] = (), *, levels: Iterable[str] = ()) -> Area:
-    """The area if the user sees it and it is at one of ``levels`` (404 otherwise), and one of
-    ``actions`` allowed there (403 otherwise)."""
-    area = Area.objects.visible_to(user, Action.VIEW).filter(code=code).first()
-    levels = tuple(levels)
-    if area is None or (levels and area.level not in levels):
-        raise Http404
-    actions = tuple(actions)
-    if actions and not may_any(user, actions, area.code):
-        raise PermissionDenied
-    return area
 
 
 def county_or_404(user, code: str, actions: Iterable[str] = ()) -> Area:

@@ -23,6 +23,7 @@ from areas.scopes import may, prefixes_for
 from assistance.models import Measure
 from assistance.views_base import require_any
 from core.errors import ServiceError
+from core.shortcuts import show_error
 from exits import monitoring_flags as flags
 from exits import monitoring_services as services
 from exits.models import AttentionFlag, MonitoringCase, MonitoringEvent, MonitoringLine, RiskRecord
@@ -31,7 +32,6 @@ from exits.monitoring_choices import FlagKind, MonitoringKind, MonitoringState
 from exits.monitoring_forms import AlertForm, CloseForm, EliminateForm, LineForm, ReturnForm, RiskForm, StepForm
 from exits.monitoring_workflow import START_ACTION, TRANSITIONS, next_action, return_targets
 from households.models import Household
-from identification.views_base import show_error
 
 __all__ = [
     "case_add",

@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 
 from areas.choices import Action, Level
 from areas.scopes import may
-from assistance.views_base import area_or_404, require_any
 from core.errors import ServiceError
+from core.shortcuts import area_or_404, require_any
 from exits import frozen, review
 from exits import status as procedures
 from exits.models import FrozenYear, ReviewCampaign, ReviewFinding, ReviewForm, ReviewResult, StatusChange

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may
-from assistance.views_base import area_or_404, require_any
 from core.errors import ServiceError
+from core.shortcuts import area_or_404, require_any
 from exits import frozen, review, status
 from exits.models import FORM_FINDINGS, FrozenYear, ReviewForm, ReviewResult, ReviewState
 from exits.review_forms import (

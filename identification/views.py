@@ -114,7 +114,7 @@ def campaign_list(request):
 @require_http_methods(["GET", "POST"])
 def campaign_add(request, code: str):
     """Open a campaign for a county (county officers)."""
-    county = area_or_404(request.user, code, Action.APPROVE, level=Level.COUNTY)
+    county = area_or_404(request.user, code, Action.APPROVE, levels=Level.COUNTY)
     form = CampaignForm(request.POST or None, initial={"kind": CampaignKind.INITIAL})
     if request.method == "POST" and form.is_valid():
         try:
@@ -379,7 +379,7 @@ def case_bulk(request, pk: int):
 def case_apply(request, pk: int, code: str):
     """A village clerk files the applications of households whose survey forms are submitted."""
     campaign = campaign_or_404(request.user, pk)
-    village = area_or_404(request.user, code, Action.CAPTURE, level=Level.VILLAGE, within=campaign.county_id[:6])
+    village = area_or_404(request.user, code, Action.CAPTURE, levels=Level.VILLAGE, within=campaign.county_id[:6])
     statuses = [HouseholdStatus.APPLICANT]
     if campaign.kind == CampaignKind.RETURN:
         statuses.append(HouseholdStatus.EXITED)
@@ -742,7 +742,7 @@ def village_appraisal(request, pk: int, code: str):
     ranked by score with their facts and the exclusion conditions they meet, and one form for the
     meeting with the votes for and against each case (each recorded on its own)."""
     campaign = campaign_or_404(request.user, pk)
-    village = area_or_404(request.user, code, level=Level.VILLAGE, within=campaign.county_id[:6])
+    village = area_or_404(request.user, code, levels=Level.VILLAGE, within=campaign.county_id[:6])
     can_record = may(request.user, Action.CAPTURE, village.code)
     if request.method == "POST" and not can_record:
         raise PermissionDenied

@@ -9,7 +9,6 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -19,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from areas.choices import Action
 from areas.models import Area
-from areas.scopes import may, prefixes_for
-from core.errors import ServiceError
+from areas.scopes import prefixes_for
+from core.shortcuts import area_or_404, show_error
 from households.models import CauseCode
 from identification import services
 from identification.attachments import store_attachment
@@ -85,17 +84,6 @@ def holds_in_county(user, actions: str | Iterable[str], county_code: str) -> boo
     )
 
 
-def area_or_404(user, code: str, action: str = Action.VIEW, *, level: str | None = None, within: str = "") -> Area:
-    """The area if the user sees it (404 otherwise, also when it is not at ``level`` or not under
-    ``within``), and ``action`` allowed there (403 otherwise)."""
-    area = Area.objects.visible_to(user, Action.VIEW).filter(code=code).first()
-    if area is None or (level and area.level != level) or not area.code.startswith(within):
-        raise Http404
-    if action != Action.VIEW and not may(user, action, area.code):
-        raise PermissionDenied
-    return area
-
-
 def case_or_404(user, pk: int) -> Case:
     case = (
         Case.objects.visible_to(user, Action.VIEW)
@@ -124,13 +112,6 @@ _NOTICE_TRANSITION = {
 def notice_action(kind: str) -> str:
     """The action a notice of this kind needs (review for publicity, approve for announcements)."""
     return transition(_NOTICE_TRANSITION[kind]).action
-
-
-def show_error(form, exc: ServiceError, aliases: dict[str, str] | None = None) -> None:
-    """A service's refusal next to the field it names (``aliases``: the form's name for a field
-    the service calls otherwise, such as the upload "file"), or at the top of the form."""
-    field = (aliases or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def with_attachments(user, uploads: Iterable, area_code: str, call: Callable[[list[Attachment]], Any]) -> Any:

@@ -159,14 +159,14 @@ def _render_rules(request, county, *, rule_form=None, card_form=None, status: in
 def rule_list(request, code: str):
     """The exclusion, must-include and priority rules in force in a county (the defaults, replaced
     by the county's own where it has them), and its score card."""
-    county = area_or_404(request.user, code, level=Level.COUNTY)
+    county = area_or_404(request.user, code, levels=Level.COUNTY)
     return _render_rules(request, county)
 
 
 @login_required
 @require_POST
 def rule_add(request, code: str):
-    county = area_or_404(request.user, code, Action.APPROVE, level=Level.COUNTY)
+    county = area_or_404(request.user, code, Action.APPROVE, levels=Level.COUNTY)
     form = RuleForm(request.POST, flags=rules.household_flag_choices())
     if form.is_valid():
         try:
@@ -183,7 +183,7 @@ def rule_add(request, code: str):
 @require_POST
 def rule_state(request, code: str):
     """Switch a rule off in the county, or on again."""
-    county = area_or_404(request.user, code, Action.APPROVE, level=Level.COUNTY)
+    county = area_or_404(request.user, code, Action.APPROVE, levels=Level.COUNTY)
     form = RuleStateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a rule of the list."))
@@ -209,7 +209,7 @@ def rule_state(request, code: str):
 @login_required
 @require_POST
 def score_card(request, code: str):
-    county = area_or_404(request.user, code, Action.APPROVE, level=Level.COUNTY)
+    county = area_or_404(request.user, code, Action.APPROVE, levels=Level.COUNTY)
     form = ScoreCardForm(request.POST)
     if form.is_valid():
         try:

@@ -353,7 +353,7 @@ def village_figures(request, code: str, year: int):
     everyone who sees the village reads them, with the other years listed."""
     if not FIGURE_YEARS[0] <= year <= FIGURE_YEARS[1]:
         raise Http404
-    village = area_or_404(request.user, code, level=Level.VILLAGE)
+    village = area_or_404(request.user, code, levels=Level.VILLAGE)
     can_record = may(request.user, Action.CAPTURE, village.code) or may(request.user, Action.REVIEW, village.code)
     if request.method == "POST" and not can_record:
         raise PermissionDenied
