@@ -38,3 +38,4 @@ class Action(models.TextChoices):
     MANAGE_AREAS = "manage_areas", _("Add villages and groups")
     MANAGE_PEOPLE = "manage_people", _("Manage people and roles")
     SET_QUOTA = "set_quota", _("Set the quotas of the areas below")
+    VERIFY_EXIT = "verify_exit", _("Province verification and announcement of county exits")
