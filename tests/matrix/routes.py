@@ -238,6 +238,7 @@ def all_routes() -> list[Route]:
     """ROUTES above, and those each part of the application keeps in its own file next to this one."""
     from tests.matrix import (
         routes_assistance,
+        routes_exits,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -247,6 +248,7 @@ def all_routes() -> list[Route]:
 
     return [
         *ROUTES,
+        *routes_exits.ROUTES,
         *routes_assistance.ROUTES,
         *routes_households.ROUTES,
         *routes_import.ROUTES,
@@ -259,6 +261,7 @@ def all_routes() -> list[Route]:
 def all_exempt() -> dict[str, str]:
     from tests.matrix import (
         routes_assistance,
+        routes_exits,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -267,6 +270,7 @@ def all_exempt() -> dict[str, str]:
     )
 
     exempt = dict(EXEMPT)
+    exempt.update(routes_exits.EXEMPT)
     exempt.update(routes_assistance.EXEMPT)
     for module in (
         routes_households,
