@@ -203,7 +203,7 @@ class ObjectionForm(forms.Form):
 
 
 class _Verdict(forms.TypedChoiceField):
-    """"1"/"0" from a page's radio buttons, true/false from JSON."""
+    """A page's radio buttons send "1" or "0", JSON sends true or false."""
 
     def to_python(self, value):
         if isinstance(value, bool):
