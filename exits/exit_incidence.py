@@ -139,8 +139,9 @@ def assess_villages(prefix: str, year: int, *, western: bool | None = None) -> l
 def assess_county(county: Area, year: int, villages: list[Assessment] | None = None) -> Assessment:
     """The county's incidence: its remaining poor people ÷ the rural registered population of its
     villages. Villages without figures make the figure incomplete, which stops the exit too."""
-    threshold = threshold_for(county)
     villages = villages if villages is not None else assess_villages(county.prefix, year)
+    # the villages carry the county's threshold already (same province): no second look-up
+    threshold = villages[0].threshold if villages else threshold_for(county)
     people = sum(v.poor_people for v in villages)
     households = sum(v.poor_households for v in villages)
     population = sum(v.rural_population or 0 for v in villages)

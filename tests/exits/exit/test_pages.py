@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from exits import exit_services as s
 from exits.exit_choices import ExitState
@@ -107,7 +108,8 @@ def test_approving_from_the_page_shows_why_the_household_fails(personas, client_
 
     # when
     response = client.post(
-        reverse("exit:case_step", args=[case.pk, "approve"]), {"approve-opinion": "同意", "approve-version": case.version}
+        reverse("exit:case_step", args=[case.pk, "approve"]),
+        {"approve-opinion": "同意", "approve-version": case.version},
     )
 
     # then
@@ -119,14 +121,15 @@ def test_approving_from_the_page_shows_why_the_household_fails(personas, client_
 def test_concluding_the_publicity_early_from_the_page_is_refused(personas, client_for):
     # given: a publicity posted today
     case = walk(_cases(personas, 1)[0], personas["superuser"], "acknowledged")
-    today = datetime.date.today()
+    today = timezone.localdate()
     s.post_publicity(
         actor=personas["superuser"], village_code=case.area_code, year=YEAR, starts_on=today, posted_place="公示栏"
     )
 
     # when
     response = client_for(personas["township_reviewer"]).post(
-        reverse("exit:case_step", args=[case.pk, "conclude_publicity"]), {"conclude_publicity-version": case.version + 1}
+        reverse("exit:case_step", args=[case.pk, "conclude_publicity"]),
+        {"conclude_publicity-version": case.version + 1},
     )
 
     # then
