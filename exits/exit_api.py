@@ -152,6 +152,7 @@ class ExitCaseListView(APIView):
     """Household exit cases of a year in the caller's areas (filters: year, state, village)."""
 
     @extend_schema(
+        operation_id="exit_case_list",
         parameters=[
             OpenApiParameter("year", int),
             OpenApiParameter("state", str, enum=ExitState.values),
@@ -187,7 +188,7 @@ class ExitCaseListView(APIView):
 class ExitCaseDetailView(APIView):
     """One case with its record step by step and its objections."""
 
-    @extend_schema(responses=_OBJ)
+    @extend_schema(operation_id="exit_case_detail", responses=_OBJ)
     def get(self, request, pk: int):
         return Response(_case_data(_case(request.user, pk), detail=True))
 
@@ -195,7 +196,7 @@ class ExitCaseDetailView(APIView):
 class ProposeView(APIView):
     """The township proposes households to exit in a year: {year, household_ids, plan_note}."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_case_propose", request=_OBJ, responses=_OBJ)
     def post(self, request):
         _require_a_role(request.user, Action.REVIEW)
         form = _form(ProposeManyForm, request)
@@ -205,7 +206,7 @@ class ProposeView(APIView):
 class BulkView(APIView):
     """The same step on many cases: {step, case_ids, …the step's fields}; the result per case."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_case_bulk", request=_OBJ, responses=_OBJ)
     def post(self, request):
         _require_a_role(request.user)
         form = _form(BulkExitForm, request)
@@ -224,7 +225,7 @@ class StepView(APIView):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_case_step", request=_OBJ, responses=_OBJ)
     def post(self, request, pk: int, step: str):
         case = _case(request.user, pk)
         if step not in STEP_FORMS:
@@ -242,7 +243,7 @@ class StepView(APIView):
 class PublicityView(APIView):
     """Post a village's exit publicity: {village, year, starts_on, posted_place, case_ids?}."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_publicity_post", request=_OBJ, responses=_OBJ)
     def post(self, request):
         data = _form(PublicityForm, request).cleaned_data
         posted = exit_services.post_publicity(
@@ -259,7 +260,7 @@ class PublicityView(APIView):
 class ObjectionView(APIView):
     """Record an objection to a case in publicity."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_objection_add", request=_OBJ, responses=_OBJ)
     def post(self, request, pk: int):
         case = _case(request.user, pk)
         data = _form(ObjectionForm, request).cleaned_data
@@ -270,7 +271,7 @@ class ObjectionView(APIView):
 class ResolveView(APIView):
     """Uphold or reject an objection: {upheld, resolution}."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_objection_resolve", request=_OBJ, responses=_OBJ)
     def post(self, request, pk: int):
         objection = ExitObjection.objects.filter(pk=pk, case__in=ExitCase.objects.visible_to(request.user)).first()
         if objection is None:
@@ -284,7 +285,7 @@ class IncidenceView(APIView):
     """Poverty incidence of an area's villages (and its county's): who meets the bar, what stops
     the others."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=_OBJ)
+    @extend_schema(operation_id="exit_incidence", parameters=[OpenApiParameter("year", int)], responses=_OBJ)
     def get(self, request, code: str):
         area = Area.objects.visible_to(request.user).filter(code=code).first()
         if area is None or area.level not in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE):
@@ -315,7 +316,7 @@ def _area_case(case) -> dict[str, Any]:
 class VillageProposeView(APIView):
     """The township proposes a village that meets the bar: {code, year}."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_village_propose", request=_OBJ, responses=_OBJ)
     def post(self, request):
         data = _form(AreaYearForm, request).cleaned_data
         case = exit_areas.propose_village(actor=request.user, village_code=data["code"], year=data["year"])
@@ -325,7 +326,7 @@ class VillageProposeView(APIView):
 class VillageStepView(APIView):
     """post_village_publicity {starts_on, posted_place}, conclude_village_publicity, announce_village."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_village_step", request=_OBJ, responses=_OBJ)
     def post(self, request, pk: int, step: str):
         case = VillageExitCase.objects.visible_to(request.user).filter(pk=pk).first()
         if case is None or step not in ("post_village_publicity", "conclude_village_publicity", "announce_village"):
@@ -338,7 +339,7 @@ class VillageStepView(APIView):
 class CountyProposeView(APIView):
     """The county applies for 摘帽: {code, year}."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_county_propose", request=_OBJ, responses=_OBJ)
     def post(self, request):
         data = _form(AreaYearForm, request).cleaned_data
         case = exit_areas.propose_county(actor=request.user, county_code=data["code"], year=data["year"])
@@ -348,7 +349,7 @@ class CountyProposeView(APIView):
 class CountyStepView(APIView):
     """record_city_check and announce_county: {checked_on, opinion}."""
 
-    @extend_schema(request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_county_step", request=_OBJ, responses=_OBJ)
     def post(self, request, pk: int, step: str):
         case = CountyExitCase.objects.visible_to(request.user).filter(pk=pk).first()
         if case is None or step not in ("record_city_check", "announce_county"):
