@@ -216,9 +216,7 @@ def _advance(
         after={"state": target, **({"record": record} if record else {})},
         reason=reason,
     )
-    before_state = case.state
     case.refresh_from_db()
-    case._from_state = before_state  # for callers that report what changed
     return case
 
 
@@ -523,6 +521,7 @@ def resolve_objection(*, actor, objection_id: int, upheld: bool, resolution: str
     if objection is None:
         raise Http404
     case = _case(actor, objection.case_id, Action.REVIEW, lock=True)
+    _refuse_frozen(case.area_code, case.year)
     if not resolution.strip():
         raise ServiceError(_("Record the finding of the verification."), field="resolution")
     if objection.state != ObjectionState.OPEN:
@@ -541,7 +540,6 @@ def resolve_objection(*, actor, objection_id: int, upheld: bool, resolution: str
     )
     if upheld:
         # back to the verification: a new visit must settle what the objection raised
-        _refuse_frozen(case.area_code, case.year)
         won = ExitCase.objects.filter(pk=case.pk, state=ExitState.IN_PUBLICITY, version=case.version).update(
             state=ExitState.VILLAGE_APPRAISED,
             version=case.version + 1,

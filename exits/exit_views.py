@@ -59,6 +59,7 @@ __all__ = [
     "exit_objection_resolve",
     "exit_propose",
     "exit_publicity",
+    "exit_publicity_print",
     "village_exit_propose",
     "village_exit_step",
 ]
@@ -477,3 +478,38 @@ def county_exit_step(request, pk: int, step: str):
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return _back_to_incidence(case.county_id, case.year)
+
+
+@login_required
+def exit_publicity_print(request, code: str, year: int):
+    """The village's exit publicity as posted, on A4: the households in (or past) publicity that
+    year, listing only village group, head of household, household size, attribute and exit year
+    (DOMAIN.md section 12: no ID numbers, phones or health details)."""
+    village = area_or_404(request.user, code, level=Level.VILLAGE)
+    cases = list(
+        ExitCase.objects.visible_to(request.user)
+        .filter(area_code=village.code, year=year, publicity_starts_on__isnull=False)
+        .select_related("household__village_group")
+        .order_by("household__village_group_id", "household__household_no")
+    )
+    if not cases:
+        raise Http404
+    rows = [
+        {
+            "group": case.household.village_group.name if case.household.village_group else "—",
+            "head": case.household.head_name,
+            "size": case.household.household_size,
+            "attribute": case.household.get_poverty_attribute_display(),
+        }
+        for case in cases
+    ]
+    first = cases[0]
+    context = {
+        "village": village,
+        "year": year,
+        "rows": rows,
+        "starts_on": first.publicity_starts_on,
+        "ends_on": first.publicity_ends_on,
+        "place": first.posted_place,
+    }
+    return render(request, "exits/exit/publicity_print.html", context)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("propose/", exit_views.exit_propose, name="case_propose"),
     path("bulk/", exit_views.exit_bulk, name="case_bulk"),
     path("publicity/", exit_views.exit_publicity, name="publicity_post"),
+    path("publicity/<str:code>/<int:year>/", exit_views.exit_publicity_print, name="publicity_print"),
     path("cases/<int:pk>/", exit_views.exit_case_detail, name="case_detail"),
     path("cases/<int:pk>/objections/", exit_views.exit_objection_add, name="objection_add"),
     path("cases/<int:pk>/<slug:step>/", exit_views.exit_case_step, name="case_step"),

@@ -225,6 +225,9 @@ ROUTES: list[Route] = [
         success=(302,),
     ),
     Route("exit:case_detail", target="exit_case@proposed", kwargs=_pk),
+    Route(
+        "exit:publicity_print", target="exit_case@in_publicity", kwargs=lambda c: {"code": c.area_code, "year": YEAR}
+    ),
     *[
         Route(
             "exit:case_step",

@@ -173,3 +173,24 @@ def test_household_list_and_detail_show_the_exit_year(personas, client_for):
     detail = client.get(reverse("households:household_detail", args=[case.household_id])).content.decode()
     assert f"已脱贫（{YEAR}）" in listing
     assert f"已脱贫（{YEAR}）" in detail
+
+
+def test_the_publicity_prints_what_a_notice_needs_and_no_personal_numbers(personas, client_for):
+    # given
+    case = walk(_cases(personas, 1)[0], personas["superuser"], "in_publicity")
+    household = Household.objects.get(pk=case.household_id)
+    id_number = household.members.get(position=1).id_number
+
+    # when
+    response = client_for(personas["village_clerk"]).get(reverse("exit:publicity_print", args=[case.area_code, YEAR]))
+
+    # then
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert f"孔兴村{YEAR}年拟退出贫困户名单公示" in text
+    assert household.head_name in text
+    assert id_number not in text and "****" not in text
+    assert (
+        client_for(personas["charlie"]).get(reverse("exit:publicity_print", args=[case.area_code, YEAR])).status_code
+        == 404
+    )
