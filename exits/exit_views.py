@@ -231,13 +231,61 @@ def _initial(case: ExitCase, step: str) -> dict[str, Any]:
     return initial
 
 
+def _record_labels() -> dict[str, str]:
+    return {
+        "meeting_date": _("Meeting date"),
+        "representatives": _("Representatives"),
+        "present": _("Present"),
+        "votes_for": _("For"),
+        "votes_against": _("Against"),
+        "visited_on": _("Visited on"),
+        "income_per_capita": _("Per-capita net income found (yuan)"),
+        "line": _("Poverty line (yuan)"),
+        "verifiers": _("Verified by (village committee, work team)"),
+        "findings": _("Findings"),
+        "signed_by": _("Signed for the household by"),
+        "signed_on": _("Signed on"),
+        "starts_on": _("Posted on"),
+        "ends_on": _("Publicity ends on"),
+        "place": _("Posted at"),
+        "concluded_on": _("Concluded on"),
+        "reviewed_on": _("Reviewed on"),
+        "opinion": _("Opinion"),
+        "announced_on": _("Announced on"),
+        "city_filed_on": _("Filed with the city on"),
+        "province_filed_on": _("Filed with the province on"),
+        "plan": _("Measures planned"),
+    }
+
+
+def _describe(event) -> dict[str, Any]:
+    """One step of the record as people read it: its name, the checklist item by item, the
+    failures, and the other values with their labels."""
+    from exits.exit_forms import CHECKLIST_LABELS
+
+    record = dict(event.record)
+    labels = _record_labels()
+    try:
+        name = transition(event.transition).label
+    except StopIteration:
+        name = _("Objection upheld: back to the home verification")
+    checklist = [(CHECKLIST_LABELS[item], held) for item, held in record.pop("checklist", {}).items()]
+    failures = record.pop("failures", [])
+    record.pop("register", None)
+    checked = record.pop("checked_in_field", None)
+    values = [(labels.get(key, key), value) for key, value in record.items() if value not in (None, "")]
+    if checked:
+        values.append((_("Checked in the field"), "✓"))
+    return {"event": event, "name": name, "values": values, "checklist": checklist, "failures": failures}
+
+
 def _render_case(request, case: ExitCase, *, failed: dict[str, Any] | None = None, status: int = 200):
     steps = _next_steps(request.user, case)
     if failed:
         for entry in steps:
             if entry["step"].name == failed["step"]:
                 entry["form"] = failed["form"]
-    events = list(case.events.select_related("actor", "attachment").order_by("time", "pk"))
+    events = [_describe(e) for e in case.events.select_related("actor").order_by("time", "pk")]
     objections = list(case.objections.order_by("-received_on", "-pk"))
     context = {
         "case": case,

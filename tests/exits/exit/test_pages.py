@@ -194,3 +194,23 @@ def test_the_publicity_prints_what_a_notice_needs_and_no_personal_numbers(person
         client_for(personas["charlie"]).get(reverse("exit:publicity_print", args=[case.area_code, YEAR])).status_code
         == 404
     )
+
+
+def test_the_case_page_shows_the_record_item_by_item_in_a_fixed_number_of_queries(
+    personas, client_for, django_assert_max_num_queries
+):
+    # given: a case with every step up to the announcement
+    case = walk(_cases(personas, 1)[0], personas["superuser"], "announced")
+    client = client_for(personas["auditor"])
+
+    # when
+    with django_assert_max_num_queries(14) as queries:
+        response = client.get(reverse("exit:case_detail", args=[case.pk]))
+
+    # then
+    text = response.content.decode()
+    assert "✓ 基本医疗有保障：家庭成员全部参加基本医疗保险" in text
+    assert "核实的人均纯收入（元）：5450.00" in text and "扶贫标准（元）：4000.00" in text
+    assert "户主（代表）签字：杨大山" in text
+    assert f"已脱贫（{YEAR}）" in text
+    assert count_page_queries(queries.captured_queries) <= 10
