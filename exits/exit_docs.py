@@ -47,7 +47,8 @@ def exit_workflow_markdown() -> str:
             "a criterion (by the verification or by the register as it stands) cannot be publicized or "
             "approved, and the reasons show. The publicity lasts at least `EXIT_PUBLICITY_DAYS` (7) days, "
             "cannot be concluded before it ends or with an objection open; an upheld objection sends the "
-            "case back to `village_appraised`. A failed village vote withdraws the case. The announcement "
+            "case back to `village_appraised`. A failed village vote withdraws the case; a county officer "
+            "(`approve`) may withdraw a case too, with the reason. The announcement "
             "marks the household `exited` with the year; its pairing and plans continue.",
             "",
             "## Poor village exit",
