@@ -214,3 +214,17 @@ def test_the_case_page_shows_the_record_item_by_item_in_a_fixed_number_of_querie
     assert "户主（代表）签字：杨大山" in text
     assert f"已脱贫（{YEAR}）" in text
     assert count_page_queries(queries.captured_queries) <= 10
+
+
+def test_the_household_export_carries_status_and_exit_year(personas, client_for):
+    import csv
+    import io
+
+    case = walk(_cases(personas, 1)[0], personas["superuser"], "announced")
+    response = client_for(personas["township_reviewer"]).get(
+        reverse("households:household_export", kwargs={"fmt": "csv"})
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff"))))
+    status, year = rows[0].index("脱贫属性"), rows[0].index("脱贫年度")
+    row = next(r for r in rows[1:] if r[0] == case.household.household_no)
+    assert (row[status], row[year]) == ("已脱贫", str(YEAR))
