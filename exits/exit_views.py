@@ -124,9 +124,18 @@ def exit_list(request):
         "state": state,
         "states": [(value, label, counts.get(value, 0)) for value, label in ExitState.choices],
         "bulk_form": BulkExitForm(),
+        "incidence_areas": _incidence_areas(request.user),
         "publicity_form": PublicityForm(initial={"year": year}),
     }
     return render(request, "exits/exit/case_list.html", context)
+
+
+def _incidence_areas(user) -> list[tuple[str, str]]:
+    """The user's own counties, townships and villages, for links to their incidence pages."""
+    from areas.scopes import grants_of
+
+    levels = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+    return sorted({(g.area_code, g.area_name) for g in grants_of(user) if g.area_level in levels})
 
 
 @login_required

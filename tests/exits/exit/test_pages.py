@@ -43,6 +43,7 @@ def test_the_case_list_shows_the_years_cases_in_a_fixed_number_of_queries(
     assert f"{YEAR}年贫困户退出" in text
     assert text.count("拟退出（预脱贫）") >= 12
     assert count_page_queries(queries.captured_queries) <= 10
+    assert reverse("exit:incidence", args=["530921201000"]) in text
 
 
 def test_the_case_list_is_scoped(personas, client_for):
