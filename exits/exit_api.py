@@ -40,7 +40,7 @@ from exits.exit_forms import (
     ResolveForm,
     VillagePublicityForm,
 )
-from exits.exit_incidence import assess_county, assess_villages
+from exits.exit_incidence import assess_counties, assess_county, assess_villages
 from exits.exit_workflow import transition
 from exits.models import CountyExitCase, ExitCase, ExitObjection, VillageExitCase
 from identification.attachments import store_attachment
@@ -282,18 +282,21 @@ class ResolveView(APIView):
 
 
 class IncidenceView(APIView):
-    """Poverty incidence of an area's villages (and its county's): who meets the bar, what stops
-    the others."""
+    """Poverty incidence of an area's villages (and its county's), or of the counties of a city or
+    province: who meets the bar, what stops the others."""
 
     @extend_schema(operation_id="exit_incidence", parameters=[OpenApiParameter("year", int)], responses=_OBJ)
     def get(self, request, code: str):
         area = Area.objects.visible_to(request.user).filter(code=code).first()
-        if area is None or area.level not in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE):
+        if area is None or area.level == Level.GROUP:
             raise Http404
         try:
             year = int(request.query_params.get("year") or timezone.localdate().year)
         except ValueError as exc:
             raise ServiceError(_("Give a number."), field="year") from exc
+        if area.level in (Level.PROVINCE, Level.CITY):
+            counties = assess_counties(area.prefix, year)
+            return Response({"area": area.code, "year": year, "counties": [c.as_dict() for c in counties]})
         villages = assess_villages(area.prefix, year)
         body: dict[str, Any] = {"area": area.code, "year": year, "villages": [v.as_dict() for v in villages]}
         if area.level == Level.COUNTY:

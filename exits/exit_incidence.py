@@ -21,7 +21,7 @@ from areas.models import Area, VillageFigures
 from households.choices import HouseholdStatus
 from households.models import Household
 
-__all__ = ["POOR_STATUSES", "Assessment", "assess_county", "assess_villages", "threshold_for"]
+__all__ = ["POOR_STATUSES", "Assessment", "assess_counties", "assess_county", "assess_villages", "threshold_for"]
 
 #: households still counted as poor (the numerator of the incidence)
 POOR_STATUSES = (HouseholdStatus.REGISTERED, HouseholdStatus.PRE_EXIT, HouseholdStatus.RETURNED)
@@ -142,6 +142,17 @@ def assess_county(county: Area, year: int, villages: list[Assessment] | None = N
     villages = villages if villages is not None else assess_villages(county.prefix, year)
     # the villages carry the county's threshold already (same province): no second look-up
     threshold = villages[0].threshold if villages else threshold_for(county)
+    if not villages:
+        return Assessment(
+            code=county.code,
+            name=county.name,
+            poor_households=0,
+            poor_people=0,
+            rural_population=None,
+            incidence=None,
+            threshold=threshold,
+            blockers=[_("The county has no villages yet.")],
+        )
     people = sum(v.poor_people for v in villages)
     households = sum(v.poor_households for v in villages)
     population = sum(v.rural_population or 0 for v in villages)
@@ -170,3 +181,14 @@ def assess_county(county: Area, year: int, villages: list[Assessment] | None = N
         threshold=threshold,
         blockers=blockers,
     )
+
+
+def assess_counties(prefix: str, year: int) -> list[Assessment]:
+    """Every county under ``prefix`` (a city or a province), each from its own villages: the same
+    three queries as for one county, whatever the number of counties."""
+    villages = assess_villages(prefix, year)
+    by_county: dict[str, list[Assessment]] = {}
+    for village in villages:
+        by_county.setdefault(village.code[:6], []).append(village)
+    counties = Area.objects.filter(code__startswith=prefix, level=Level.COUNTY, is_revoked=False).order_by("code")
+    return [assess_county(county, year, by_county.get(county.code[:6], [])) for county in counties]

@@ -39,7 +39,7 @@ from exits.exit_forms import (
     ResolveForm,
     VillagePublicityForm,
 )
-from exits.exit_incidence import assess_county, assess_villages
+from exits.exit_incidence import assess_counties, assess_county, assess_villages
 from exits.exit_workflow import OPEN_STATES, TRANSITIONS, transition
 from exits.models import CountyExitCase, ExitCase, ExitObjection, VillageExitCase
 from households.choices import HouseholdStatus
@@ -420,9 +420,26 @@ def exit_incidence(request, code: str):
     """Poverty incidence of the area's villages (and of its county): who meets the bar, what stops
     the others, and the village and county exit cases of the year."""
     area = area_or_404(request.user, code)
-    if area.level not in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE):
+    if area.level == Level.GROUP:
         raise Http404
     year = _year(request)
+    if area.level in (Level.PROVINCE, Level.CITY):
+        counties = assess_counties(area.prefix, year)
+        cases = {
+            c.county_id: c
+            for c in CountyExitCase.objects.visible_to(request.user).filter(
+                county__code__startswith=area.prefix, year=year
+            )
+        }
+        for county in counties:
+            county.case = cases.get(county.code)
+        context = {
+            "area": area,
+            "year": year,
+            "meeting": [c for c in counties if c.meets_bar],
+            "stopped": [c for c in counties if not c.meets_bar],
+        }
+        return render(request, "exits/exit/incidence_counties.html", context)
     villages = assess_villages(area.prefix, year)
     county = None
     if area.level == Level.COUNTY:

@@ -193,6 +193,7 @@ _STEPS = {
     "withdraw": ((Action.REVIEW, Action.APPROVE), "proposed"),
 }
 
+_INCIDENCE_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 _LEVEL_CHECK = {"checked_on": "2026-02-01", "opinion": "同意"}
 _PUBLICITY = {"starts_on": "2026-01-10", "posted_place": "乡政府公示栏"}
 
@@ -385,7 +386,7 @@ ROUTES: list[Route] = [
         "api:exit-incidence",
         api=True,
         target="area",
-        levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE),
+        levels=_INCIDENCE_LEVELS,
         kwargs=_code,
     ),
     Route(

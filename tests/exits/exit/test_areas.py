@@ -156,3 +156,21 @@ def test_the_incidence_page_lists_who_meets_the_bar_in_a_fixed_number_of_queries
     assert "无标准化村卫生室" in text
     assert "未达到退出标准的村及原因（18）" in text  # 15 without a clinic, 3 without figures
     assert count_page_queries(queries.captured_queries) <= 10
+
+
+def test_the_city_sees_its_counties_and_what_stops_them(personas, client_for, api_for):
+    # given: 凤庆县 with figures everywhere, 云县 with none
+    registered(personas["superuser"], KONGXING)
+    for village in (KONGXING, SHILI, XINHUA):
+        _figures(village)
+
+    # when
+    text = client_for(personas["city_inspector"]).get(reverse("exit:incidence", args=["530900000000"])).content.decode()
+    body = api_for(personas["city_inspector"]).get("/api/v1/exits/exit/incidence/530900000000/", {"year": YEAR}).json()
+
+    # then
+    assert "达到摘帽标准的县（1）" in text and "凤庆县" in text
+    assert "未达到摘帽标准的县及原因（1）" in text and "1个村无本年度村情数据：爱华村" in text
+    counties = {c["code"]: c for c in body["counties"]}
+    assert (counties["530921000000"]["meets_bar"], counties["530921000000"]["incidence"]) == (True, "0.0033")
+    assert counties["530922000000"]["meets_bar"] is False
