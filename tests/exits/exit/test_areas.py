@@ -174,3 +174,22 @@ def test_the_city_sees_its_counties_and_what_stops_them(personas, client_for, ap
     counties = {c["code"]: c for c in body["counties"]}
     assert (counties["530921000000"]["meets_bar"], counties["530921000000"]["incidence"]) == (True, "0.0033")
     assert counties["530922000000"]["meets_bar"] is False
+
+
+def test_the_counties_page_stays_at_a_fixed_number_of_queries(personas, client_for, django_assert_max_num_queries):
+    # given: more counties in the city, each with a village and figures
+    city = Area.objects.get(code="530900000000")
+    for number in range(23, 33):
+        county = Area.objects.create(code=f"5309{number}000000", name=f"县{number}", level="county", parent=city)
+        township = Area.objects.create(code=f"5309{number}100000", name="镇", level="township", parent=county)
+        Area.objects.create(code=f"5309{number}100200", name="村", level="village", parent=township)
+        _figures(f"5309{number}100200")
+    client = client_for(personas["city_inspector"])
+
+    # when
+    with django_assert_max_num_queries(14) as queries:
+        response = client.get(reverse("exit:incidence", args=[city.code]), {"year": YEAR})
+
+    # then
+    assert "达到摘帽标准的县（10）" in response.content.decode()
+    assert count_page_queries(queries.captured_queries) <= 10
