@@ -83,21 +83,22 @@ def exit_work_for(user) -> list[dict]:
                     "year": row["year"],
                 }
             )
-    for model, steps, field, labels in (
-        (VillageExitCase, VILLAGE_TRANSITIONS, "village__code", VillageExitState),
-        (CountyExitCase, COUNTY_TRANSITIONS, "county__code", CountyExitState),
+    for model, steps, field, area, labels in (
+        (VillageExitCase, VILLAGE_TRANSITIONS, "village__code", "village__parent_id", VillageExitState),
+        (CountyExitCase, COUNTY_TRANSITIONS, "county__code", "county_id", CountyExitState),
     ):
         condition = _condition(user, _waiting(steps), field)
         if condition is None:
             continue
-        rows = model.objects.filter(condition).values("year", "state").annotate(count=Count("id")).order_by("-year")
-        for row in rows:
+        # grouped by the township (villages) or county, whose incidence page takes the step
+        rows = model.objects.filter(condition).values("year", "state", area).annotate(count=Count("id"))
+        for row in sorted(rows, key=lambda r: (-r["year"], r[area])):
             label = _("Villages at: %(state)s") if model is VillageExitCase else _("Counties at: %(state)s")
             items.append(
                 {
                     "label": label % {"state": labels(row["state"]).label},
                     "count": row["count"],
-                    "url": "",
+                    "url": reverse("exit:incidence", kwargs={"code": row[area]}) + f"?year={row['year']}",
                     "year": row["year"],
                 }
             )

@@ -37,3 +37,21 @@ def test_the_queue_stays_at_three_queries(personas, proposed, django_assert_max_
     exit_work_for(user)  # the user's grants are read once per request, before
     with django_assert_max_num_queries(3):
         exit_work_for(user)
+
+
+def test_village_and_county_exits_wait_on_their_incidence_pages(personas):
+    from areas.models import VillageFigures
+    from exits import exit_areas
+
+    VillageFigures.objects.create(
+        village_id="530921201200", year=YEAR, total_households=10, total_population=40,
+        rural_registered_population=40, safe_water_households=10, asphalt_road_to_township=True,
+        has_clinic=True, collective_income=1000,
+    )  # fmt: skip
+    exit_areas.propose_village(actor=personas["township_reviewer"], village_code="530921201200", year=YEAR)
+
+    items = exit_work_for(personas["township_reviewer"])
+
+    assert [(str(i["label"]), i["count"], i["url"]) for i in items] == [
+        ("贫困村退出：乡镇拟退出", 1, reverse("exit:incidence", args=["530921201000"]) + f"?year={YEAR}")
+    ]
