@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -221,8 +222,12 @@ def _advance(
 
 
 def _set_household_status(household: Household, *, actor, expected: str, status: str, **values: Any) -> None:
-    """Change the household's status only if it still is ``expected`` (compare-and-set)."""
-    won = Household.objects.filter(pk=household.pk, status=expected).update(status=status, **values)
+    """Change the household's status only if it still is ``expected`` (compare-and-set). The
+    version moves on too, so a survey form opened before is refused as stale instead of writing
+    the old status back (save_household saves the whole row)."""
+    won = Household.objects.filter(pk=household.pk, status=expected).update(
+        status=status, version=F("version") + 1, **values
+    )
     if not won:
         raise Conflict(_("The household's status changed meanwhile; reload it."), code="stale_household")
     record_change(

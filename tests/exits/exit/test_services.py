@@ -247,3 +247,22 @@ def test_bulk_steps_answer_per_case(personas, proposed, household):
 
     assert result.succeeded == [first.pk]
     assert result.codes == {second.pk: "wrong_step"}
+
+
+def test_a_form_opened_before_the_proposal_cannot_write_the_old_status_back(personas, household):
+    # given: the clerk opened the form at this version, then the township proposed the exit
+    from households.services import save_household
+    from tests.households.conftest import family_of_four, household_input
+
+    opened = household.version
+    s.propose_exits(actor=personas["township_reviewer"], year=YEAR, household_ids=[household.pk])
+
+    # when
+    with pytest.raises(Conflict):
+        save_household(
+            actor=personas["village_clerk"], household_id=household.pk, expected_version=opened,
+            fields=household_input(), members=family_of_four(),
+        )  # fmt: skip
+
+    # then
+    assert Household.objects.get(pk=household.pk).status == HouseholdStatus.PRE_EXIT
