@@ -39,3 +39,4 @@ class Action(models.TextChoices):
     MANAGE_PEOPLE = "manage_people", _("Manage people and roles")
     SET_QUOTA = "set_quota", _("Set the quotas of the areas below")
     SET_LINE = "set_line", _("Set the province's monitoring line")
+    VERIFY_EXIT = "verify_exit", _("Province verification and announcement of county exits")

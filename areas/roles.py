@@ -31,8 +31,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.CITY_INSPECTOR: frozenset({Action.VIEW, Action.INSPECT, Action.EXPORT, Action.SET_QUOTA}),
     # views, downloads Excel summaries and rolling plans
     # (quotas: each level splits its own quota among the areas below it, DOMAIN.md section 6)
-    # (the monitoring line of each year is the province's, DOMAIN.md section 4.3)
-    Role.PROVINCE_OFFICER: frozenset({Action.VIEW, Action.EXPORT, Action.SET_QUOTA, Action.SET_LINE}),
+    # (the monitoring line of each year is the province's, DOMAIN.md section 4.3; county exits:
+    # the province verifies and announces them, section 8)
+    Role.PROVINCE_OFFICER: frozenset(
+        {Action.VIEW, Action.EXPORT, Action.SET_QUOTA, Action.SET_LINE, Action.VERIFY_EXIT}
+    ),
     # reads everything in scope, including the audit trail; changes nothing
     Role.AUDITOR: frozenset({Action.VIEW, Action.AUDIT, Action.EXPORT}),
 }

@@ -80,6 +80,7 @@ def home(request):
         held = [grant for grant in grants if grant.role == role]
         if held:
             roles.append({"role": role, "grants": held, "actions": sorted(ROLE_ACTIONS[role])})
+    from exits.exit_queues import exit_work_for
     from exits.review_queues import work_for as review_work_for
     from identification.queues import work_for
 
@@ -88,6 +89,7 @@ def home(request):
         "no_role": not grants and not request.user.is_superuser,
         "work": work_for(request.user),
         "review_work": review_work_for(request.user),
+        "exit_work": exit_work_for(request.user),
     }
     return render(request, "areas/home.html", context)
 

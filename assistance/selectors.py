@@ -71,7 +71,9 @@ def coverage_gaps(prefix: str, on: datetime.date | None = None) -> CoverageGaps:
 def exit_threshold(area_code: str) -> Decimal:
     """The incidence under which a village or county may exit: 2 %, 3 % in western provinces."""
     province = Area.objects.filter(code=area_code[:2].ljust(12, "0")).values_list("is_western", flat=True).first()
-    return Decimal(str(settings.EXIT_INCIDENCE_WESTERN if province else settings.EXIT_INCIDENCE))
+    return Decimal(
+        str(settings.POVERTY_INCIDENCE_THRESHOLD_WESTERN if province else settings.POVERTY_INCIDENCE_THRESHOLD)
+    )
 
 
 def planned_exits(prefix: str, plan_year: int) -> dict[str, dict[int, tuple[int, int]]]:

@@ -287,8 +287,12 @@ PUBLICITY_MIN_DAYS = env_int("PUBLICITY_MIN_DAYS", 5)
 TOWNSHIP_FIELD_CHECK_SHARE = float(env_str("TOWNSHIP_FIELD_CHECK_SHARE", "0.2"))
 COUNTY_FIELD_CHECK_SHARE = float(env_str("COUNTY_FIELD_CHECK_SHARE", "0.1"))
 # poor village and county exit (DOMAIN.md section 8): incidence under 2 %, 3 % in western provinces
-EXIT_INCIDENCE = float(env_str("EXIT_INCIDENCE", "0.02"))
-EXIT_INCIDENCE_WESTERN = float(env_str("EXIT_INCIDENCE_WESTERN", "0.03"))
+POVERTY_INCIDENCE_THRESHOLD = float(env_str("POVERTY_INCIDENCE_THRESHOLD", "0.02"))
+POVERTY_INCIDENCE_THRESHOLD_WESTERN = float(env_str("POVERTY_INCIDENCE_THRESHOLD_WESTERN", "0.03"))
+# a village's other exit conditions (DOMAIN.md section 8): collective income above this (yuan a year)
+VILLAGE_EXIT_MIN_COLLECTIVE_INCOME = env_int("VILLAGE_EXIT_MIN_COLLECTIVE_INCOME", 0)
+# household exit publicity (DOMAIN.md section 8): at least a week
+EXIT_PUBLICITY_DAYS = max(7, env_int("EXIT_PUBLICITY_DAYS", 7))
 # monitoring (防返贫监测, DOMAIN.md section 8): the line is about 1.5 × the poverty line where a
 # province has entered none for the year
 MONITORING_LINE_FACTOR = env_str("MONITORING_LINE_FACTOR", "1.5")

@@ -14,6 +14,7 @@ from core import job_views
 from core.auth import ThrottledLoginView
 from exits import monitoring_api_urls
 from exits import review_api as exits_review_api
+from exits import urls_exit as exits_exit_urls
 from households import api as households_api
 from households import urls_import as households_import_urls
 from households import urls_quality as households_quality_urls
@@ -38,6 +39,7 @@ api_patterns = [
     *reporting_urls.api_urlpatterns,
     *monitoring_api_urls.api_urlpatterns,
     *exits_review_api.api_urlpatterns,
+    *exits_exit_urls.api_urlpatterns,
     *router.urls,
 ]
 
@@ -56,6 +58,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("exits/monitoring/", include("exits.urls_monitoring")),
     path("exits/review/", include("exits.urls_review")),
+    path("exits/exit/", include("exits.urls_exit")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

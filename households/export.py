@@ -36,6 +36,7 @@ COLUMNS = [
     ("主要致贫原因", lambda h: _CAUSE_NAMES.get(h.main_cause, h.main_cause)),
     ("人均纯收入", lambda h: float(h.net_income_per_capita)),
     ("脱贫属性", lambda h: h.get_status_display()),
+    ("脱贫年度", lambda h: h.exit_year or ""),
     ("填报状态", lambda h: h.get_entry_state_display()),
     ("质量错误数", lambda h: h.quality_errors),
     ("质量提示数", lambda h: h.quality_warnings),

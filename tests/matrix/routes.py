@@ -240,6 +240,7 @@ def all_routes() -> list[Route]:
         routes_assistance,
         routes_assistance_cadres,
         routes_assistance_projects,
+        routes_exits,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -253,6 +254,7 @@ def all_routes() -> list[Route]:
 
     return [
         *ROUTES,
+        *routes_exits.ROUTES,
         *routes_assistance.ROUTES,
         *routes_assistance_cadres.ROUTES,
         *routes_assistance_projects.ROUTES,
@@ -273,6 +275,7 @@ def all_exempt() -> dict[str, str]:
         routes_assistance,
         routes_assistance_cadres,
         routes_assistance_projects,
+        routes_exits,
         routes_households,
         routes_identification_api,
         routes_identification_pages,
@@ -285,6 +288,7 @@ def all_exempt() -> dict[str, str]:
     )
 
     exempt = dict(EXEMPT)
+    exempt.update(routes_exits.EXEMPT)
     exempt.update(routes_assistance.EXEMPT)
     exempt.update(routes_assistance_cadres.EXEMPT)
     exempt.update(routes_assistance_projects.EXEMPT)

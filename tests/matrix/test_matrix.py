@@ -17,6 +17,7 @@ from households.services import save_household
 from tests.conftest import ROLE_AREAS, WORLD, make_user
 from tests.matrix.routes import all_exempt, all_routes
 from tests.matrix.routes_assistance import TARGETS as ASSISTANCE_TARGETS
+from tests.matrix.routes_exits import TARGETS as EXIT_TARGETS
 from tests.matrix.routes_identification_api import TARGETS as IDENTIFICATION_TARGETS
 from tests.matrix.routes_identification_api import state as identification_state
 from tests.matrix.routes_identification_pages import TARGETS as IDENTIFICATION_PAGE_TARGETS
@@ -30,6 +31,7 @@ IDENTIFICATION_TARGETS.update(VILLAGE_TARGETS)
 IDENTIFICATION_TARGETS.update(ASSISTANCE_TARGETS)  # assistance's kinds answer to the same pick/build/expected
 IDENTIFICATION_TARGETS.update(MONITORING_TARGETS)  # so do monitoring's (tests/matrix/routes_monitoring.py)
 IDENTIFICATION_TARGETS.update(REVIEW_TARGETS)  # and so do the yearly review's
+IDENTIFICATION_TARGETS.update(EXIT_TARGETS)  # and so do the exit procedures' kinds
 ROUTES = all_routes()
 EXEMPT = all_exempt()
 

@@ -1,0 +1,236 @@
+"""Forms of the exit pages and API: each parses input into the keyword values of one service of
+exits.exit_services or exits.exit_areas; every rule stays in the services. The API validates
+its JSON through the same forms, so pages and API cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from exits.exit_services import CHECKLIST_ITEMS
+from identification.choices import ObjectionChannel
+from identification.forms import DateInput
+from identification.services import Vote
+
+__all__ = [
+    "CHECKLIST_LABELS",
+    "STEP_FORMS",
+    "AcknowledgementForm",
+    "BulkExitForm",
+    "LevelCheckForm",
+    "ObjectionForm",
+    "ProposeManyForm",
+    "PublicityForm",
+    "ResolveForm",
+]
+
+CHECKLIST_LABELS = {
+    "food": _("Food: staple food sufficient, meat at least monthly"),
+    "clothing": _("Clothing for each season"),
+    "education": _("No child aged 6-15 out of compulsory school"),
+    "medical": _("Every member in basic medical insurance"),
+    "housing": _("Safe housing (grade A or B, or a safe relocated home)"),
+    "water": _("Safe drinking water"),
+}
+
+
+def _date(label) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput())
+
+
+class _StepForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class VillageAppraisalForm(_StepForm):
+    meeting_date = _date(_("Meeting date"))
+    representatives = forms.IntegerField(label=_("Representatives"), min_value=0)
+    present = forms.IntegerField(label=_("Present"), min_value=0)
+    votes_for = forms.IntegerField(label=_("For"), min_value=0)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0)
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        vote = Vote(data["representatives"], data["present"], data["votes_for"], data["votes_against"])
+        return {"meeting_date": data["meeting_date"], "vote": vote, "version": data.get("version")}
+
+
+class HomeVerificationForm(_StepForm):
+    visited_on = _date(_("Visited on"))
+    income_per_capita = forms.DecimalField(
+        label=_("Per-capita net income found (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    verifiers = forms.CharField(label=_("Verified by (village committee, work team)"), max_length=200)
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in CHECKLIST_ITEMS:
+            self.fields[f"check_{item}"] = forms.BooleanField(label=CHECKLIST_LABELS[item], required=False)
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["checklist"] = {item: bool(data.pop(f"check_{item}")) for item in CHECKLIST_ITEMS}
+        return data
+
+
+class AcknowledgementForm(_StepForm):
+    signed_by = forms.CharField(label=_("Signed for the household by"), max_length=50)
+    signed_on = _date(_("Signed on"))
+    scan = forms.FileField(label=_("Scanned acknowledgement (optional)"), required=False)
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("scan", None)
+        return data
+
+
+class ConcludeForm(_StepForm):
+    def values(self) -> dict[str, Any]:
+        return {}
+
+
+class TownshipReviewForm(_StepForm):
+    reviewed_on = _date(_("Reviewed on"))
+    opinion = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}))
+    checked_in_field = forms.BooleanField(label=_("Checked in the field"), required=False)
+
+
+class ApproveForm(_StepForm):
+    opinion = forms.CharField(label=_("Opinion"), required=False, max_length=500)
+
+
+class AnnounceForm(_StepForm):
+    announced_on = _date(_("Announced on"))
+
+
+class FilingForm(_StepForm):
+    city_filed_on = _date(_("Filed with the city on"))
+    province_filed_on = _date(_("Filed with the province on"))
+
+
+class WithdrawForm(_StepForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+#: the form of each step of a household case taken one case at a time
+STEP_FORMS: dict[str, type[_StepForm]] = {
+    "record_village_appraisal": VillageAppraisalForm,
+    "record_home_verification": HomeVerificationForm,
+    "record_acknowledgement": AcknowledgementForm,
+    "conclude_publicity": ConcludeForm,
+    "record_township_review": TownshipReviewForm,
+    "approve": ApproveForm,
+    "announce": AnnounceForm,
+    "record_filing": FilingForm,
+    "withdraw": WithdrawForm,
+}
+
+
+class _Ids(forms.Field):
+    """A list of ids, from repeated form fields or a JSON list."""
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(v) for v in values]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("Give case numbers.")) from exc
+
+
+class IdsWidget(forms.MultipleHiddenInput):
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        return getlist(name) if getlist else data.get(name)
+
+
+def ids_field(label) -> _Ids:
+    return _Ids(label=label, widget=IdsWidget)
+
+
+class ProposeManyForm(forms.Form):
+    year = forms.IntegerField(label=_("Exit year"), min_value=2014, max_value=2100)
+    household_ids = ids_field(_("Households"))
+    plan_note = forms.CharField(label=_("Measures planned"), required=False, max_length=1000)
+
+    def clean_household_ids(self):
+        ids = self.cleaned_data["household_ids"]
+        if not ids:
+            raise forms.ValidationError(_("Choose at least one household."))
+        return ids
+
+
+class BulkExitForm(forms.Form):
+    """The same step on many cases at once; the step's own fields come with it."""
+
+    STEPS = [
+        ("conclude_publicity", _("Conclude the publicity")),
+        ("record_township_review", _("Township review")),
+        ("approve", _("County approval")),
+        ("announce", _("County announcement")),
+        ("record_filing", _("Filing with city and province")),
+    ]
+    step = forms.ChoiceField(label=_("Step"), choices=STEPS)
+    case_ids = ids_field(_("Cases"))
+
+    def clean_case_ids(self):
+        ids = self.cleaned_data["case_ids"]
+        if not ids:
+            raise forms.ValidationError(_("Choose at least one case."))
+        return ids
+
+
+class PublicityForm(forms.Form):
+    village = forms.CharField(label=_("Village"), max_length=12)
+    year = forms.IntegerField(label=_("Exit year"), min_value=2014, max_value=2100)
+    starts_on = _date(_("Posted on"))
+    posted_place = forms.CharField(label=_("Posted at"), max_length=200)
+    case_ids = ids_field(_("Cases"))
+
+
+class ObjectionForm(forms.Form):
+    raised_by = forms.CharField(label=_("Raised by"), max_length=50)
+    received_on = _date(_("Received on"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=ObjectionChannel.choices)
+    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class _Verdict(forms.TypedChoiceField):
+    """A page's radio buttons send "1" or "0", JSON sends true or false."""
+
+    def to_python(self, value):
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return super().to_python(value)
+
+
+class ResolveForm(forms.Form):
+    upheld = _Verdict(
+        label=_("Verdict"),
+        choices=[("1", _("Upheld: back to the home verification")), ("0", _("Rejected"))],
+        coerce=lambda value: value in (True, "1", "true", "True"),
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AreaYearForm(forms.Form):
+    code = forms.CharField(label=_("Area"), max_length=12)
+    year = forms.IntegerField(label=_("Exit year"), min_value=2014, max_value=2100)
+
+
+class VillagePublicityForm(forms.Form):
+    starts_on = _date(_("Posted on"))
+    posted_place = forms.CharField(label=_("Posted at"), max_length=200)
+
+
+class LevelCheckForm(forms.Form):
+    checked_on = _date(_("Checked on"))
+    opinion = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}))

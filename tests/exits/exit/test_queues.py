@@ -1,0 +1,57 @@
+"""The exit work queues on each role's home page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from exits.exit_queues import exit_work_for
+from tests.exits.exit.conftest import YEAR, walk
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_role_sees_what_waits_for_it(personas, proposed):
+    clerk = [(item["label"], item["count"]) for item in exit_work_for(personas["village_clerk"])]
+    assert [(str(label), count) for label, count in clerk] == [("待年底村民代表大会评议的退出户", 1)]
+    assert exit_work_for(personas["county_officer"]) == []
+    assert exit_work_for(personas["charlie"]) == []
+
+    walk(proposed, personas["superuser"], "township_reviewed")
+    officer = exit_work_for(personas["county_officer"])
+    assert [(str(item["label"]), item["count"], item["year"]) for item in officer] == [("待县审定的退出户", 1, YEAR)]
+
+
+def test_the_home_page_shows_the_exit_queue_in_a_fixed_number_of_queries(
+    personas, proposed, client_for, django_assert_max_num_queries
+):
+    client = client_for(personas["village_clerk"])
+    with django_assert_max_num_queries(20):
+        text = client.get(reverse("home")).content.decode()
+    assert "待您办理的退出事项" in text
+    assert "待年底村民代表大会评议的退出户" in text
+
+
+def test_the_queue_stays_at_three_queries(personas, proposed, django_assert_max_num_queries):
+    user = personas["township_reviewer"]
+    exit_work_for(user)  # the user's grants are read once per request, before
+    with django_assert_max_num_queries(3):
+        exit_work_for(user)
+
+
+def test_village_and_county_exits_wait_on_their_incidence_pages(personas):
+    from areas.models import VillageFigures
+    from exits import exit_areas
+
+    VillageFigures.objects.create(
+        village_id="530921201200", year=YEAR, total_households=10, total_population=40,
+        rural_registered_population=40, safe_water_households=10, asphalt_road_to_township=True,
+        has_clinic=True, collective_income=1000,
+    )  # fmt: skip
+    exit_areas.propose_village(actor=personas["township_reviewer"], village_code="530921201200", year=YEAR)
+
+    items = exit_work_for(personas["township_reviewer"])
+
+    assert [(str(i["label"]), i["count"], i["url"]) for i in items] == [
+        ("贫困村退出：乡镇拟退出", 1, reverse("exit:incidence", args=["530921201000"]) + f"?year={YEAR}")
+    ]
