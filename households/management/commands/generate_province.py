@@ -139,8 +139,12 @@ class Command(BaseCommand):
         parser.add_argument("--province", default="61", help="2-digit province code (61 陕西省)")
         parser.add_argument("--seed", type=int, default=1, help="random seed: same seed, same rows")
         parser.add_argument("--year", type=int, default=2020, help="survey year of the generated state")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="do nothing when the province already has households"
+        )
 
     def handle(self, *args, households: int, province: str, seed: int, year: int, verbosity: int, **options):
+        if_missing = options["if_missing"]
         if connection.vendor != "postgresql":
             raise CommandError(
                 "generate_province loads rows with PostgreSQL COPY and needs a PostgreSQL database: "
@@ -157,6 +161,9 @@ class Command(BaseCommand):
         if province_area is None:
             raise CommandError(f"No province with code {province} in the shipped divisions.")
         if Household.objects.filter(village__code__startswith=province).exists():
+            if if_missing:
+                self.stdout.write(f"Province {province} already has households: nothing generated.")
+                return
             raise CommandError(
                 f"Province {province} already has households: generate into an empty database "
                 "(the generator never mixes invented rows with others)."
