@@ -123,11 +123,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--province", action="store_true", help="also export the whole province as a superuser")
     options = parser.parse_args()
-    from django.test import Client
-
     from bench.province import RESULTS, machine, setup
 
     province = setup()
+    from django.test import Client
+
     targets = [("county officer", province.county, province.county_households)]
     if options.province:
         targets.append(("superuser", province.code, province.households))

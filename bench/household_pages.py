@@ -126,12 +126,13 @@ def _measure(client, url: str, runs: int) -> dict:
 
 def province_pages(runs: int) -> None:
     """The pages on the generated province, for the three users, each next to the superuser."""
-    from django.test import Client
-
     from bench.province import RESULTS, machine, setup
-    from households.models import Household
 
     province = setup()
+    from django.test import Client
+
+    from households.models import Household
+
     clients = {}
     for label, user in province.users.items():
         clients[label] = Client()

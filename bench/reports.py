@@ -101,11 +101,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--year", type=int, default=2020)
     options = parser.parse_args()
-    from django.db import connection
-
     from bench.province import RESULTS, machine, setup
 
     province = setup()
+    from django.db import connection
+
     areas = [("province", province.code + "0" * 10), ("county", province.county + "000000")]
     results: dict[str, dict] = {}
     print(f"\nreports on {province.households:,} households; median of {options.runs} runs; {machine()}")  # noqa: T201
