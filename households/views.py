@@ -63,7 +63,12 @@ def household_list(request):
     if "sort" not in request.GET:
         households = households.order_by(*SORTS["household_no"])
     households = households.select_related("village", "village_group").prefetch_related(
-        Prefetch("members", queryset=Member.objects.filter(is_active=True, relation=Relation.HEAD), to_attr="heads")
+        Prefetch(
+            "members",
+            # ordered by its own columns: the model's ordering would join households to sort
+            queryset=Member.objects.filter(is_active=True, relation=Relation.HEAD).order_by("household_id", "position"),
+            to_attr="heads",
+        )
     )
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     for household in page:
