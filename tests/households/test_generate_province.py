@@ -121,6 +121,13 @@ def test_a_tiny_province_is_valid_and_deterministic():
         ).count()
         assert figures.poor_people == poor <= figures.rural_registered_population
 
+    # the identity sequences were moved past the generated ids: the next row saved normally fits
+    extra = Household.objects.create(
+        household_no=f"{counter.village_id}9999", village_id=counter.village_id, survey_year=2020
+    )
+    assert extra.pk == Household.objects.exclude(pk=extra.pk).order_by("-pk").first().pk + 1
+    extra.delete()
+
     # the audit trail gets one row for the run, not one per generated row
     assert ObjectChange.objects.count() == audit_before + 1
 
