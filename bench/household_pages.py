@@ -188,7 +188,8 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL server (the benchmark makes its own scratch database)")
-    name = "fupin_bench_pages"
+    # named after DATABASE_URL's database, so benchmarks of several checkouts never share one
+    name = f"{urlparse(url).path.lstrip('/') or 'fupin'}_bench_pages"
     os.environ["DATABASE_URL"] = _scratch_database(url, name)
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -304,8 +304,9 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL server (the benchmark makes its own scratch database)")
-    name = "fupin_bench_import"
     source = urlparse(url).path.lstrip("/")
+    # named after DATABASE_URL's database, so benchmarks of several checkouts never share one
+    name = f"{source or 'fupin'}_bench_import"
     # a copy of the generated province (files copied, no WAL: the fastest way on one machine)
     template = "" if options.scratch else f' TEMPLATE "{source}" STRATEGY FILE_COPY'
     started = time.perf_counter()
