@@ -182,6 +182,8 @@ class Command(BaseCommand):
 
 
 class Generator:
+    """One run: rows are made in memory table by table and sent by COPY a batch at a time."""
+
     def __init__(self, province: Area, *, households: int, seed: int, year: int, out) -> None:
         self.province = province
         self.households = households
@@ -191,6 +193,7 @@ class Generator:
         self.today = datetime.date(year, 12, 31)
         self.now = f"{year}-12-31 12:00:00+08"
         self.tables: dict[type[models.Model], Table] = {}
+        self.cadre_load: dict[str, int] = {}  # households paired with each county's newest cadre
 
     def table(self, model) -> Table:
         if model not in self.tables:
@@ -323,14 +326,13 @@ class Generator:
                 for name, kind in (("农业农村局", "党政机关"), ("教育局", "党政机关"), ("农村信用社", "国有企业"))
             ]
             self.county_cadres[code] = []
-        self._quota_pending = counties
+        self.counties = counties
         self._rng_cadre = random.Random(rng.random())
 
     def _cadre_for(self, county_code: str, county_id: str) -> int:
         """A cadre of the county; a new one for every eight households paired (一人帮多户)."""
         cadres = self.county_cadres[county_code]
-        self._cadre_load = getattr(self, "_cadre_load", {})
-        load = self._cadre_load.get(county_code, 8)
+        load = self.cadre_load.get(county_code, 8)
         if load >= 8 or not cadres:
             rng = self._rng_cadre
             cadres.append(
@@ -346,7 +348,7 @@ class Generator:
                 )  # fmt: skip
             )
             load = 0
-        self._cadre_load[county_code] = load + 1
+        self.cadre_load[county_code] = load + 1
         return cadres[-1]
 
     # --- households --------------------------------------------------------------------------
@@ -358,7 +360,6 @@ class Generator:
         causes = list(CAUSE_WEIGHTS)
         cause_weights = list(CAUSE_WEIGHTS.values())
         exit_years = list(range(self.year - len(EXIT_YEAR_WEIGHTS) + 1, self.year + 1))
-        household_t, member_t = self.table(Household), self.table(Member)
         counter_t = self.table(HouseholdCounter)
         self.village_stats: dict[str, list[int]] = {}
         # villages get a share of households that varies (poor villages hold more)
@@ -390,7 +391,6 @@ class Generator:
             if count:
                 counter_t.add({"village_id": village, "last_number": count})
         self.flush(order)
-        del household_t, member_t
 
     def _household(self, village, groups, number, status, rng, causes, cause_weights, exit_years, stats) -> None:
         county = village[:6]
@@ -621,7 +621,7 @@ class Generator:
                     {"unit_id": rng.choice(units), "village_id": village, "starts_on": datetime.date(2018, 3, 1)}
                 )
         quota_t = self.table(Quota)
-        for county in self._quota_pending:
+        for county in self.counties:
             code = county.code[:6]
             households, people, confirmed_h, confirmed_p = self.county_cases[code]
             quota_t.add({
