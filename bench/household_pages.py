@@ -1,10 +1,17 @@
-"""Benchmark: household list and detail pages for a county of 20,000 households.
+"""Benchmark: household list and detail pages, on the generated province or a scratch county.
 
-Run with PostgreSQL:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/household_pages.py
-It creates (and afterwards drops) a scratch database, fills one county with households made
-by bulk inserts (the page is measured, not the registration), then requests each page
-repeatedly in-process through Django's test client and prints the median and 95th percentile
-server time and the number of SQL queries, for a county officer and a village clerk.
+On the generated province (the default; see bench/province.py):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fupin_province python bench/household_pages.py
+
+requests each page repeatedly in-process through Django's test client as a superuser (the whole
+database), a county officer of the province's largest county and a village clerk of its largest
+village, and prints the median and 95th percentile server time, the number of SQL queries, and
+each scoped user's median against the superuser's for the same page.
+
+With --scratch it creates (and afterwards drops) a scratch database next to DATABASE_URL's,
+fills one county with 20,000 households by bulk inserts and measures a county officer and a
+village clerk there (the earlier form of this benchmark, kept for comparison).
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ import datetime
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -113,38 +119,77 @@ def _fill(households: int, villages_per_township: int) -> None:
 
 
 def _measure(client, url: str, runs: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from bench.province import measure
 
-    times = []
-    queries = 0
-    client.get(url)  # warm caches, as a page already visited in the session would be
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        times.append(elapsed)
-        queries = len([q for q in captured if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]])
-    times.sort()
-    return {
-        "median_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
-        "queries": queries,
+    return measure(client, url, runs)
+
+
+def province_pages(runs: int) -> None:
+    """The pages on the generated province, for the three users, each next to the superuser."""
+    from bench.province import RESULTS, machine, setup
+
+    province = setup()
+    from django.test import Client
+
+    from households.models import Household
+
+    clients = {}
+    for label, user in province.users.items():
+        clients[label] = Client()
+        clients[label].force_login(user)
+    # a household every user sees: in the clerk's village; a surname every county has
+    household = Household.objects.filter(village_id=province.village).order_by("household_no").first()
+    county = province.county
+    cases = {
+        "list, page 1": ("/households/", None),
+        "list, page 50": ("/households/?page=50", None),
+        "list, search by surname": ("/households/?q=王", None),
+        "list, still poor, by income": ("/households/?status=registered&sort=income", None),
+        "list, one village": (f"/households/?village={province.village}", None),
+        "list, county filter": (f"/households/?village={county}", "clerk sees one village"),
+        "detail": (f"/households/{household.pk}/", None),
+        "detail, history tab": (f"/households/{household.pk}/?tab=history", None),
     }
+    results: dict[str, dict] = {}
+    for case, (url_, _note) in cases.items():
+        for label, client in clients.items():
+            if label == "village clerk" and case == "list, page 50":
+                continue  # the clerk's village has one page
+            results[f"{label}: {case}"] = _measure(client, url_, runs)
+    print(  # noqa: T201
+        f"\nprovince {province.code}: {province.households:,} households, {province.members:,} members; "
+        f"county {county} ({province.county_households:,} households), village {province.village}; "
+        f"{runs} requests each; {machine()}"
+    )
+    print(f"{'page':52} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} {'÷ superuser':>12}")  # noqa: T201
+    for key, figures in results.items():
+        label, case = key.split(": ", 1)
+        base = results.get(f"superuser: {case}")
+        ratio = f"{figures['median_ms'] / base['median_ms']:.2f}" if base and label != "superuser" else ""
+        figures["ratio_to_superuser"] = ratio
+        cells = f"{figures['median_ms']:>10} {figures['p95_ms']:>8} {figures['python_cpu_ms']:>7}"
+        cells += f" {figures['queries']:>8}"
+        print(f"{key:52} {cells} {ratio:>12}")  # noqa: T201
+    RESULTS.mkdir(exist_ok=True)
+    summary = {"households": province.households, "members": province.members, "county": county, "pages": results}
+    (RESULTS / "household_pages_province.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--households", type=int, default=20000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scratch", action="store_true", help="a scratch county instead of the generated province")
+    parser.add_argument("--households", type=int, default=20000, help="with --scratch: households of the county")
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--keep", action="store_true", help="with --scratch: keep the scratch database")
     options = parser.parse_args()
+    if not options.scratch:
+        province_pages(options.runs)
+        return
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL server (the benchmark makes its own scratch database)")
-    name = "fupin_bench_pages"
+    # named after DATABASE_URL's database, so benchmarks of several checkouts never share one
+    name = f"{urlparse(url).path.lstrip('/') or 'fupin'}_bench_pages"
     os.environ["DATABASE_URL"] = _scratch_database(url, name)
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

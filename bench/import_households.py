@@ -1,10 +1,19 @@
 """Benchmark: the Excel import of 10,000 households (about 30,000 members), check and commit.
 
-Run with PostgreSQL:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/import_households.py
-It creates (and afterwards drops) a scratch database with one township of 20 villages, writes a
-workbook of valid households under a temporary directory with every column filled in (written
-the way Excel writes, with shared strings), then times, in-process, the check job and the commit
-job as a Celery worker would run them, and once more for the same file (every household then
+On the generated province (the default):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fupin_province python bench/import_households.py
+
+it copies that database to a scratch one (CREATE DATABASE … TEMPLATE, so the province is left as
+it was and the import checks its ID numbers against every member already there) and imports into
+the villages of one generated township, as that township's reviewer. With --scratch it starts
+from an empty scratch database next to DATABASE_URL's instead.
+
+Either way it creates (and afterwards drops) the scratch database (with --scratch, holding one
+township of 20 villages), writes a workbook of valid households under a temporary directory with
+every column filled in (written the way Excel writes, with shared strings), then times,
+in-process, the check job and the commit job as a Celery worker would run them, and once more
+for the same file (every household then
 unchanged). It reports rows per second, the peak memory of the process (resource) and, with
 --tracemalloc, the peak Python heap of each phase (slower: tracemalloc traces every allocation).
 Last, it times a raw PostgreSQL COPY of the same household and member rows into scratch tables:
@@ -242,16 +251,40 @@ def _phase(label: str, work, trace: bool) -> tuple[object, dict]:
     return value, figures
 
 
-def _copy_floor() -> dict:
+def _world_in_province() -> tuple[object, str, list[str]]:
+    """The township of the generated province with the most villages, its villages, a reviewer."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from areas import services as area_services
+    from areas.models import Area
+
+    township = (
+        Area.objects.filter(level="township", children__level="village")
+        .annotate(villages=Count("children"))
+        .order_by("-villages", "code")
+        .first()
+    )
+    if township is None:
+        sys.exit("no generated villages: run  manage.py generate_province  first")
+    villages = list(
+        Area.objects.filter(parent=township, level="village").order_by("code").values_list("code", flat=True)
+    )
+    reviewer, _created = get_user_model().objects.get_or_create(username="bench_reviewer")
+    area_services.grant_role(actor=None, user=reviewer, role="township_reviewer", area_code=township.code)
+    return reviewer, township.code, villages
+
+
+def _copy_floor(township: str) -> dict:
     """COPY the imported household and member rows into scratch tables without constraints."""
     from django.db import connection
 
     timings = {}
     with connection.cursor() as cursor:
         raw = cursor.connection.cursor()
-        for table in ("households_household", "households_member"):
+        for table, column in (("households_household", "village_id"), ("households_member", "area_code")):
             buffer = io.BytesIO()
-            raw.copy_expert(f"COPY {table} TO STDOUT", buffer)
+            raw.copy_expert(f"COPY (SELECT * FROM {table} WHERE {column} LIKE '{township[:9]}%') TO STDOUT", buffer)
             buffer.seek(0)
             raw.execute(f"CREATE TABLE bench_copy_{table} (LIKE {table} INCLUDING DEFAULTS)")
             started = time.perf_counter()
@@ -266,12 +299,20 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=10_000)
     parser.add_argument("--tracemalloc", action="store_true", help="also measure the peak Python heap (slower)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--scratch", action="store_true", help="an empty scratch database, not the generated province")
     options = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL server (the benchmark makes its own scratch database)")
-    name = "fupin_bench_import"
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    source = urlparse(url).path.lstrip("/")
+    # named after DATABASE_URL's database, so benchmarks of several checkouts never share one
+    name = f"{source or 'fupin'}_bench_import"
+    # a copy of the generated province (files copied, no WAL: the fastest way on one machine)
+    template = "" if options.scratch else f' TEMPLATE "{source}" STRATEGY FILE_COPY'
+    started = time.perf_counter()
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"{template}')
+    if template:
+        print(f"copied {source} to {name} in {time.perf_counter() - started:.1f} s")  # noqa: T201
     os.environ["DATABASE_URL"] = urlunparse(urlparse(url)._replace(path=f"/{name}"))
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -283,15 +324,20 @@ def main() -> None:
     from django.core.management import call_command
 
     try:
-        call_command("migrate", verbosity=0)
+        if options.scratch:
+            call_command("migrate", verbosity=0)
         with tempfile.TemporaryDirectory(prefix="fupin-bench-import-") as temporary:
             settings.MEDIA_ROOT = Path(temporary) / "media"
             from core.models import Job
             from households import imports
             from households.models import Household, Member
 
-            reviewer = _world()
-            villages = [f"530921201{200 + n:03d}" for n in range(VILLAGES)]
+            households_before, members_before = Household.objects.count(), Member.objects.count()
+            if options.scratch:
+                reviewer, township = _world(), TOWNSHIP
+                villages = [f"530921201{200 + n:03d}" for n in range(VILLAGES)]
+            else:
+                reviewer, township, villages = _world_in_province()
             started = time.perf_counter()
             household_rows, member_rows, members = _rows(options.households, villages)
             workbook = Path(temporary) / "households.xlsx"
@@ -311,7 +357,7 @@ def main() -> None:
                 def check():
                     # with no REDIS_URL the task runs in-process when start_check's transaction commits
                     upload = SimpleUploadedFile("households.xlsx", content)
-                    job = imports.start_check(actor=reviewer, area_code=TOWNSHIP, upload=upload)
+                    job = imports.start_check(actor=reviewer, area_code=township, upload=upload)
                     return Job.objects.get(pk=job.pk)
 
                 job, check_figures = _phase("check (validate)", check, options.tracemalloc)
@@ -332,14 +378,16 @@ def main() -> None:
                     "outcome": done.result,
                 }
                 print(f"  {'total':20} {total:6.2f} s   {rows / total:,.0f} rows/s   {done.result}")  # noqa: T201
-            assert Household.objects.count() == options.households and Member.objects.count() == members
-            floor = _copy_floor()
+            assert Household.objects.count() - households_before == options.households
+            assert Member.objects.count() - members_before == members
+            floor = _copy_floor(township)
             print(  # noqa: T201
                 f"raw COPY of the same rows: households {floor['households_household']:.2f} s, "
                 f"members {floor['households_member']:.2f} s"
             )
             figures["copy_seconds"] = floor
             figures["households"], figures["members"], figures["workbook_mb"] = options.households, members, size_mb
+            figures["existing_households"], figures["existing_members"] = households_before, members_before
             out = ROOT / "bench" / "results"
             out.mkdir(exist_ok=True)
             suffix = "-tracemalloc" if options.tracemalloc else ""

@@ -14,7 +14,7 @@ from areas.choices import Action
 from areas.scopes import prefixes_for
 from core.errors import ServiceError
 from households import services
-from households.filters import HouseholdFilter
+from households.filters import SORTS, HouseholdFilter
 from households.models import Household, Member
 from households.serializers import (
     FindingSerializer,
@@ -51,7 +51,7 @@ class HouseholdViewSet(
         if self.action == "list":
             households = HouseholdFilter(self.request.query_params, queryset=households).qs
             if "sort" not in self.request.query_params:
-                households = households.order_by("household_no")
+                households = households.order_by(*SORTS["household_no"])
         return households
 
     def get_serializer_class(self):

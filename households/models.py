@@ -43,6 +43,7 @@ from households.choices import (
 
 __all__ = [
     "CauseCode",
+    "code_range",
     "EXCLUSION_FIELDS",
     "Household",
     "HouseholdCounter",
@@ -130,8 +131,37 @@ class HouseholdCounter(models.Model):
         return f"{self.village_id}: {self.last_number}"
 
 
+def code_range(field: str, prefix: str) -> models.Q:
+    """``field`` from ``prefix`` up to the next prefix of the same length: for digit codes the
+    same rows as ``field LIKE 'prefix%'``, said in a way a plain B-tree index on ``field`` serves
+    as a range *in order*. Under a non-C collation PostgreSQL can use only the
+    varchar_pattern_ops index for LIKE, which cannot give the list's order, so with an ORDER BY
+    and a LIMIT it walked the whole ordered index filtering (400 ms for a county of 13,600
+    households among 600,000; 2 ms with the range: docs/performance.md)."""
+    if not prefix.isdigit():
+        return models.Q()
+    condition = models.Q(**{f"{field}__gte": prefix})
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) == len(prefix):  # "99…" has no next prefix of its length
+        condition &= models.Q(**{f"{field}__lt": upper})
+    return condition
+
+
 class HouseholdQuerySet(ScopedQuerySet):
     area_field = "village__code"  # the foreign key holds the code: no join
+
+    def visible_to(self, user, action: str = "view") -> HouseholdQuerySet:
+        """The scope as every model has it, plus the same scope as a code range when it is one
+        area (most users): the prefix condition stays the rule, the range lets the list's
+        ORDER BY village, household number … LIMIT read only the area's rows, in order."""
+        from areas.scopes import prefixes_for
+
+        scoped = super().visible_to(user, action)
+        if user is not None and user.is_authenticated and not user.is_superuser:
+            prefixes = prefixes_for(user, action)  # cached on the user by visible_to's own call
+            if len(prefixes) == 1:
+                scoped = scoped.filter(code_range("village_id", prefixes[0]))
+        return scoped
 
 
 #: income fields, in the order of the form (DOMAIN.md section 3.1)

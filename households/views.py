@@ -26,7 +26,7 @@ from core.errors import Conflict, ServiceError
 from core.models import ObjectChange
 from households import export, services
 from households.choices import Relation
-from households.filters import HouseholdFilter
+from households.filters import SORTS, HouseholdFilter
 from households.forms import SECTIONS, HouseholdForm, MemberForm, MemberFormSet
 from households.idnumbers import age_on, check_id_number, mask_id_number
 from households.income import compute_income
@@ -61,9 +61,14 @@ def household_list(request):
     filterset = _listing(request)
     households = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if "sort" not in request.GET:
-        households = households.order_by("household_no")
+        households = households.order_by(*SORTS["household_no"])
     households = households.select_related("village", "village_group").prefetch_related(
-        Prefetch("members", queryset=Member.objects.filter(is_active=True, relation=Relation.HEAD), to_attr="heads")
+        Prefetch(
+            "members",
+            # ordered by its own columns: the model's ordering would join households to sort
+            queryset=Member.objects.filter(is_active=True, relation=Relation.HEAD).order_by("household_id", "position"),
+            to_attr="heads",
+        )
     )
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     for household in page:
@@ -95,9 +100,9 @@ def household_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     filterset = _listing(request)
-    households = (
-        filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset.order_by("household_no")
-    )
+    households = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if "sort" not in request.GET:
+        households = households.order_by(*SORTS["household_no"])
     return export.export_households(request.user, households, fmt, filters=request.GET.dict())
 
 
