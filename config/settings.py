@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "core.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -156,6 +157,15 @@ if HTTPS:
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content security policy (core.middleware.ContentSecurityPolicyMiddleware): everything from our own
+# origin, nothing inline, no plugins, no framing. img-src allows data: for the icons of the API docs.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+# CSP_REPORT_ONLY=1 sends the policy as Report-Only (to try a changed policy without breaking pages).
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 
 # --- Language and time: Chinese first, English selectable (DESIGN.md decision 8).
 LANGUAGE_CODE = "zh-hans"
