@@ -84,9 +84,16 @@ def test_the_api_docs_serve_their_start_up_script_as_a_file():
     assert "SwaggerUIBundle" in script.content.decode()
 
 
-def test_check_deploy_has_no_warning_in_production_settings():
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DATABASE_URL"}}
+def _production_env() -> dict[str, str]:
+    """The environment of a production start: DEBUG off, behind HTTPS, a real secret key."""
+    unwanted = {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in unwanted}
     env.update(DEBUG="0", HTTPS="1", SECRET_KEY=os.urandom(40).hex(), DJANGO_SETTINGS_MODULE="config.settings")
+    return env
+
+
+def test_check_deploy_has_no_warning_in_production_settings():
+    env = _production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -99,8 +106,7 @@ def test_check_deploy_has_no_warning_in_production_settings():
 
 
 def test_production_settings_harden_cookies_transport_and_sessions():
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DATABASE_URL"}}
-    env.update(DEBUG="0", HTTPS="1", SECRET_KEY="k" * 60, DJANGO_SETTINGS_MODULE="config.settings")
+    env = _production_env()
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "

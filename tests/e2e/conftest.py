@@ -20,10 +20,6 @@ from tests.identification.conftest import campaign  # noqa: F401 (the identifica
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = shutil.which("chromium")
 
-# Playwright's sync API keeps an asyncio loop in the main thread; Django then refuses database calls
-# from it (SynchronousOnlyOperation) although they are plain synchronous calls of the test.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 # Runs in every page before its own scripts: CSP violations are collected where the test can read them.
 _WATCH_CSP = """
 document.addEventListener("securitypolicyviolation", (e) => {
@@ -32,9 +28,13 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Without chromium or playwright (a developer's machine) the journeys skip with the reason;
-    CI installs both, and FAIL_ON_SKIP=1 turns any skip into a failure there."""
+    CI installs both, and FAIL_ON_SKIP=1 turns any skip into a failure there.
+
+    The journeys run last (after pytest-django's own ordering): each ends with a flush of the
+    database, which would leave later tests without the rows migrations seeded."""
     reason = None
     if CHROMIUM is None:
         reason = "chromium is not installed (apt-get install chromium fonts-noto-cjk; .ci/run does it)"
@@ -43,17 +43,36 @@ def pytest_collection_modifyitems(config, items):
             import playwright.sync_api  # noqa: F401
         except ImportError:
             reason = "playwright is not installed (pip install -e '.[test]')"
-    for item in items:
-        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.e2e)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    browser_tests = [item for item in items if "tests/e2e/" in str(item.fspath).replace(os.sep, "/")]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+    if browser_tests:
+        chosen = set(browser_tests)
+        others = [item for item in items if item not in chosen]
+        items[:] = others + browser_tests
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # While Playwright's sync API runs, an asyncio loop sits in the main thread and Django refuses
+    # the tests' own synchronous database calls (and the flush after each test). Set for the
+    # browser's lifetime only; subprocesses started by tests (`check --deploy`) leave it out.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch(sync_playwright)
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def _launch(sync_playwright):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -108,6 +127,26 @@ class Watched:
 
     def violations(self) -> list[str]:
         return self.csp_violations + [text for text in self.console_errors if "Content Security Policy" in text]
+
+
+# Data migrations whose rows the pages need (cause codes, poverty lines, identification rules).
+SEEDING_MIGRATIONS = [
+    "households.migrations.0002_seed_causes_and_poverty_lines",
+    "identification.migrations.0002_default_rules",
+]
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows(transactional_db):
+    """Each browser test runs on a flushed database (the live server needs committed rows, so the
+    tests are transactional); the seeding migrations' own functions put their rows back first.
+    They use get_or_create, so rows already there are kept."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from tests.identification.conftest import (
     walk_to_home_checked,
 )
 
+# the live server (another thread) sees only committed rows: the tests are transactional
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FAMILY = [

@@ -17,6 +17,7 @@ from tests.conftest import PASSWORD
 from tests.households.conftest import family_of_four, household_input
 from tests.identification.conftest import KONGXING, walk_to_home_checked
 
+# the live server (another thread) sees only committed rows: the tests are transactional
 pytestmark = pytest.mark.django_db(transaction=True)
 
 GROUP_ONE, GROUP_TWO = "530921201200001", "530921201200002"
