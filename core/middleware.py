@@ -12,6 +12,7 @@ __all__ = [
     "ContentSecurityPolicyMiddleware",
     "IdleTimeoutMiddleware",
     "RequestIdMiddleware",
+    "RequestSizeLimitMiddleware",
     "current_request_id",
 ]
 
@@ -109,3 +110,39 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and header not in response:
             response[header] = self.policy
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body exceeds REQUEST_MAX_BYTES with 413, before anything
+    reads the body (CSRF's check and form parsing come later, in the view phase).
+
+    The proxy has the same limit (deploy/nginx.conf); this one holds when gunicorn is reached
+    directly. Per-file limits (workbooks, attachments) are checked by the code that reads them.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.limit = settings.REQUEST_MAX_BYTES
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > self.limit:
+            return self._too_large(request)
+        return self.get_response(request)
+
+    def _too_large(self, request):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from core.api import _DEFAULT_CODES, _message_for
+
+        if request.path.startswith("/api/"):
+            body = {"status": 413, "code": _DEFAULT_CODES[413], "message": str(_message_for(413)), "fields": {}}
+            return JsonResponse({"error": body}, status=413)
+        limit = self.limit // (1024 * 1024)
+        return render(request, "errors/413.html", {"limit_mb": limit}, status=413)

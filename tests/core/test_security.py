@@ -117,12 +117,40 @@ def test_production_settings_harden_cookies_transport_and_sessions():
     assert result.stdout.split() == ["True", "True", "True", "31536000", "1800", "same-origin", "4"]
 
 
-def test_the_proxy_limits_uploads_to_what_the_app_accepts(settings):
+def test_the_proxy_limits_requests_to_what_the_app_accepts(settings):
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
     megabytes = int(re.search(r"^\s*client_max_body_size (\d+)m;", nginx, re.MULTILINE).group(1))
-    assert megabytes * 1024 * 1024 == settings.UPLOAD_MAX_BYTES
+    assert megabytes * 1024 * 1024 == settings.REQUEST_MAX_BYTES
+    assert settings.REQUEST_MAX_BYTES > settings.UPLOAD_MAX_BYTES
     compose = (ROOT / "docker-compose.yml").read_text()
     assert f"UPLOAD_MAX_BYTES: ${{UPLOAD_MAX_BYTES:-{settings.UPLOAD_MAX_BYTES}}}" in compose
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where_case", ["page", "api"])
+def test_a_request_larger_than_the_limit_is_refused_before_it_is_read(where_case, personas, client_for):
+    client = client_for(personas["village_clerk"])
+    client.raise_request_exception = True
+    url = "/households/import/" if where_case == "page" else "/api/v1/households/"
+    # a declared length over the limit; the body itself is never read, so a short one shows it
+    response = client.generic("POST", url, b"x" * 10, CONTENT_TYPE="application/octet-stream",
+                              CONTENT_LENGTH=str(21 * 1024 * 1024 + 1))  # fmt: skip
+    assert response.status_code == 413
+    if where_case == "api":
+        assert response.json() == {
+            "error": {"status": 413, "code": "too_large", "message": "上传的文件过大。", "fields": {}}
+        }
+    else:
+        html = response.content.decode()
+        assert "上传的文件过大。" in html and "一次最多可上传 21 MB。" in html
+
+
+@pytest.mark.django_db
+def test_a_request_within_the_limit_goes_through(personas, client_for):
+    response = client_for(personas["village_clerk"]).generic(
+        "POST", "/api/v1/households/", b"{}", CONTENT_TYPE="application/json", CONTENT_LENGTH="2"
+    )
+    assert response.status_code == 400  # reached the view: the village is missing
 
 
 ID_NUMBER = "530921199001011234"
