@@ -1,0 +1,30 @@
+"""The content security policy in the browser on pages the journeys do not visit: the API docs
+(Swagger UI, served locally) and the admin. The `watched` fixture fails the test on any violation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_api_docs_render_under_the_policy(watched, personas):
+    page = watched.new_page()
+    watched.login(page, "county_officer_user", PASSWORD)
+    response = page.goto("/api/docs/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock-tag")  # the schema was fetched and drawn
+    watched.shot(page, "api-docs")
+
+
+def test_the_admin_renders_under_the_policy(watched, personas):
+    page = watched.new_page()
+    watched.login(page, "root", PASSWORD)
+    page.goto("/admin/")
+    page.wait_for_selector("#content")
+    page.goto("/admin/auth/user/")
+    page.wait_for_selector("#result_list")
+    watched.shot(page, "admin")
