@@ -159,3 +159,30 @@ def watched(browser, live_server, request):
     context.context.close()
     assert violations == [], f"content security policy violations: {violations}"
     assert errors == [], f"console errors: {errors}"
+
+
+# --- printing on A4 (the journeys and tests/e2e/test_print.py) ---
+
+A4_WIDTH_PX = 794  # 210 mm at 96 dpi
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages of a PDF Chromium wrote (each page object is '/Type /Page', the tree is '/Type /Pages')."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def assert_fits_a4(page) -> None:
+    """With print media on an A4-wide viewport, no table is wider than its container, the page
+    does not scroll sideways, and the screen-only navigation is hidden."""
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_WIDTH_PX, "height": 1123})
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('table')].map(t => [t.scrollWidth, t.parentElement.clientWidth])"
+    )
+    assert widths, "the printed page has tables"
+    clipped = [pair for pair in widths if pair[0] > pair[1]]
+    assert clipped == [], f"tables wider than their sheet: {clipped}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= A4_WIDTH_PX
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.screen-only')).display") == "none"
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 900})

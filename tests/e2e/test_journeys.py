@@ -5,7 +5,6 @@ quota, announces and prints, and a clerk of another township meets the 404 page.
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.utils import timezone
@@ -16,6 +15,7 @@ from identification import services
 from identification.choices import CaseState
 from identification.models import Case, Notice, Objection
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import assert_fits_a4, pdf_page_count
 from tests.identification.conftest import (
     COUNTY,
     KONGXING,
@@ -223,29 +223,8 @@ def test_the_county_confirms_within_the_quota_announces_and_prints(watched, pers
         assert member.id_number not in page.content()
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
-    assert _pdf_page_count(pdf) == page.locator("article.sheet").count() == 1
-    _assert_nothing_clipped_on_a4(page)
-
-
-def _pdf_page_count(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
-
-
-def _assert_nothing_clipped_on_a4(page) -> None:
-    """Printed on A4 (210 mm less the margins), each table fits its sheet: no table is wider than
-    its container, and the screen-only navigation is hidden."""
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
-    widths = page.evaluate(
-        """() => [...document.querySelectorAll("table")].map(t => [t.scrollWidth, t.parentElement.clientWidth])"""
-    )
-    assert widths, "the printed page has a table"
-    for table_width, container_width in widths:
-        assert table_width <= container_width, widths
-    assert page.evaluate("() => document.documentElement.scrollWidth <= 794")
-    hidden = page.evaluate("() => getComputedStyle(document.querySelector('nav.screen-only')).display")
-    assert hidden == "none"
-    page.emulate_media(media="screen")
+    assert pdf_page_count(pdf) == page.locator("article.sheet").count() == 1
+    assert_fits_a4(page)
 
 
 def test_a_clerk_of_another_township_gets_the_not_found_page(watched, personas):

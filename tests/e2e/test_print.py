@@ -4,8 +4,6 @@ screen-only controls; screenshots of both."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from areas.models import Area
 from households.services import save_household
 from identification import services
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import assert_fits_a4, pdf_page_count
 from tests.households.conftest import family_of_four, household_input
 from tests.identification.conftest import KONGXING, walk_to_home_checked
 
@@ -21,29 +20,6 @@ from tests.identification.conftest import KONGXING, walk_to_home_checked
 pytestmark = pytest.mark.django_db(transaction=True)
 
 GROUP_ONE, GROUP_TWO = "530921201200001", "530921201200002"
-A4_WIDTH_PX = 794  # 210 mm at 96 dpi
-
-
-def pdf_page_count(pdf: bytes) -> int:
-    """Pages of a PDF Chromium wrote (each page object is '/Type /Page', the tree is '/Type /Pages')."""
-    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
-
-
-def assert_fits_a4(page) -> None:
-    """With print media on an A4-wide viewport, no table is wider than its container, the page
-    does not scroll sideways, and the screen-only navigation is hidden."""
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": A4_WIDTH_PX, "height": 1123})
-    widths = page.evaluate(
-        "() => [...document.querySelectorAll('table')].map(t => [t.scrollWidth, t.parentElement.clientWidth])"
-    )
-    assert widths, "the printed page has tables"
-    clipped = [pair for pair in widths if pair[0] > pair[1]]
-    assert clipped == [], f"tables wider than their sheet: {clipped}"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= A4_WIDTH_PX
-    assert page.evaluate("() => getComputedStyle(document.querySelector('.screen-only')).display") == "none"
-    page.emulate_media(media="screen")
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _household(personas, offset: int, group: str):
