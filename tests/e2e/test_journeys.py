@@ -9,12 +9,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from areas.choices import Role
 from households.idnumbers import build_id_number
 from households.models import Household
 from identification import services
 from identification.choices import CaseState
 from identification.models import Case, Notice, Objection
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import assert_fits_a4, pdf_page_count
 from tests.identification.conftest import (
     COUNTY,
@@ -26,6 +27,8 @@ from tests.identification.conftest import (
 
 # the live server (another thread) sees only committed rows: the tests are transactional
 pytestmark = pytest.mark.django_db(transaction=True)
+
+XINHUA_VILLAGE = "530921202200"  # 新华村 of 新华彝族苗族乡, the sibling township of 诗礼乡
 
 FAMILY = [
     # name, relation, birth date, sequence (digits 15-17 of the ID number)
@@ -228,10 +231,11 @@ def test_the_county_confirms_within_the_quota_announces_and_prints(watched, pers
 
 
 def test_a_clerk_of_another_township_gets_the_not_found_page(watched, personas):
-    # given a household of 孔兴村 (诗礼乡) and the reviewer of 新华乡 (Charlie)
+    # given a household of 孔兴村 (诗礼乡) and the village clerk of 新华村 (新华乡)
     household = submitted_household(personas, 0)
+    make_user("clerk_xinhua", Role.VILLAGE_CLERK, XINHUA_VILLAGE)
     page = watched.new_page()
-    watched.login(page, "charlie", PASSWORD)
+    watched.login(page, "clerk_xinhua", PASSWORD)
 
     for url in (f"/households/{household.pk}/", f"/households/{household.pk}/edit/"):
         response = page.goto(url)

@@ -28,3 +28,15 @@ def test_the_admin_renders_under_the_policy(watched, personas):
     page.goto("/admin/auth/user/")
     page.wait_for_selector("#result_list")
     watched.shot(page, "admin")
+
+
+def test_the_language_switch_works_without_inline_script(watched, personas):
+    """The switch submits on change through static/js/app.js (no inline handler under the policy)."""
+    page = watched.new_page()
+    watched.login(page, "village_clerk_user", PASSWORD)
+    page.goto("/households/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    with page.expect_navigation():
+        page.select_option("#language", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.url.endswith("/households/")
