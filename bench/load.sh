@@ -5,7 +5,7 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres bench/load.sh     (or: make load)
 #
 # It makes a scratch database (fupin_load) with one county of 20,000 households, starts gunicorn
-# on 127.0.0.1 with production settings (DEBUG=0), runs locust headless (bench/locustfile.py),
+# on 127.0.0.1 with production settings (DEBUG=0), runs locust headless (bench/load_locustfile.py),
 # prints the summary and writes the CSV files under var/load/, then stops gunicorn and drops the
 # database. Figures are recorded in docs/performance.md. Not part of the tests.
 set -euo pipefail
@@ -54,7 +54,7 @@ for _ in $(seq 60); do
   sleep 1
 done
 
-LOAD_CLERKS_FILE="$OUT/clerks.txt" "$BIN/locust" -f bench/locustfile.py --headless \
+LOAD_CLERKS_FILE="$OUT/clerks.txt" "$BIN/locust" -f bench/load_locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "${SECONDS_TO_RUN}s" \
   --csv "$OUT/load" --only-summary --loglevel WARNING || true
 
