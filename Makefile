@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup run demo worker beat test lint fmt messages migrations check-deploy bench clean
+.PHONY: setup run demo worker beat test e2e lint fmt messages migrations check-deploy bench load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ beat: setup
 
 test: setup
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the browser journeys (also part of `make test`); screenshots in tests/e2e/screenshots/.
+e2e: setup
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -64,6 +68,11 @@ bench: setup
 	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/export_households.py
 	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/reports.py
 	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/import_households.py
+
+# Load test: 100 simulated clerks for 60 s against gunicorn on PostgreSQL, loopback only (bench/load.sh).
+load: setup
+	$(BIN)/pip install --quiet -e ".[bench]"
+	bench/load.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -65,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.IdleTimeoutMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -157,6 +159,15 @@ if HTTPS:
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content security policy (core.middleware.ContentSecurityPolicyMiddleware): everything from our own
+# origin, nothing inline, no plugins, no framing. img-src allows data: for the icons of the API docs.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+# CSP_REPORT_ONLY=1 sends the policy as Report-Only (to try a changed policy without breaking pages).
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 
 # --- Language and time: Chinese first, English selectable (DESIGN.md decision 8).
 LANGUAGE_CODE = "zh-hans"
@@ -184,6 +195,9 @@ MEDIA_URL = "/media/"
 
 # --- Uploads: workbooks and attachments have their own limits; nothing larger reaches memory.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# A whole request (the largest file plus the form around it) is refused above this with 413, by
+# core.middleware.RequestSizeLimitMiddleware and, with the same figure, by nginx (client_max_body_size).
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

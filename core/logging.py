@@ -19,6 +19,11 @@ def mask_personal_numbers(text: str) -> str:
 
 
 class MaskPersonalDataFilter(logging.Filter):
+    """Masks the message and also the traceback: an exception's text (a failed lookup, a database
+    error quoting the row) carries ID numbers as often as the message does."""
+
+    _formatter = logging.Formatter()
+
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
@@ -27,4 +32,11 @@ class MaskPersonalDataFilter(logging.Filter):
         masked = mask_personal_numbers(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # Formatters reuse exc_text when it is set, so the masked traceback is what gets written.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_personal_numbers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_personal_numbers(record.stack_info)
         return True

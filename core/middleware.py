@@ -7,7 +7,14 @@ import time
 import uuid
 from contextvars import ContextVar
 
-__all__ = ["ChineseFirstLocaleMiddleware", "IdleTimeoutMiddleware", "RequestIdMiddleware", "current_request_id"]
+__all__ = [
+    "ChineseFirstLocaleMiddleware",
+    "ContentSecurityPolicyMiddleware",
+    "IdleTimeoutMiddleware",
+    "RequestIdMiddleware",
+    "RequestSizeLimitMiddleware",
+    "current_request_id",
+]
 
 _request_id: ContextVar[uuid.UUID | None] = ContextVar("request_id", default=None)
 _VALID_INCOMING = re.compile(r"^[0-9a-fA-F-]{32,36}$")
@@ -79,3 +86,63 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY on every response that has none yet.
+
+    The policy has no nonces and no 'unsafe-inline': pages carry no inline script, style or event
+    handler (tests/core/test_security.py scans the templates), htmx is a static file and is told not
+    to inject its indicator style (base.html). A few lines instead of django-csp: one fixed policy
+    for the whole site needs neither per-view decorators nor a nonce in every template.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+        self.report_only = settings.CONTENT_SECURITY_POLICY_REPORT_ONLY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        header = "Content-Security-Policy-Report-Only" if self.report_only else "Content-Security-Policy"
+        if self.policy and header not in response:
+            response[header] = self.policy
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body exceeds REQUEST_MAX_BYTES with 413, before anything
+    reads the body (CSRF's check and form parsing come later, in the view phase).
+
+    The proxy has the same limit (deploy/nginx.conf); this one holds when gunicorn is reached
+    directly. Per-file limits (workbooks, attachments) are checked by the code that reads them.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.limit = settings.REQUEST_MAX_BYTES
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > self.limit:
+            return self._too_large(request)
+        return self.get_response(request)
+
+    def _too_large(self, request):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from core.api import _DEFAULT_CODES, _message_for
+
+        if request.path.startswith("/api/"):
+            body = {"status": 413, "code": _DEFAULT_CODES[413], "message": str(_message_for(413)), "fields": {}}
+            return JsonResponse({"error": body}, status=413)
+        limit = self.limit // (1024 * 1024)
+        return render(request, "errors/413.html", {"limit_mb": limit}, status=413)
