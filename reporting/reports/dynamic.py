@@ -193,7 +193,7 @@ def build(context: ReportContext) -> list[ReportTable]:
     ]
     rate_table_rows = rate_rows(context)
     rates = ReportTable(
-        title=_("Yearly review"),
+        title=_("Yearly review: findings and rates"),
         first_label=_("County"),
         columns=rate_cols,
         rows=rate_table_rows,

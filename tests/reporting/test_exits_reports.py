@@ -130,6 +130,7 @@ def test_the_dynamic_report_counts_the_years_changes_by_township(personas, dynam
     assert (totals["missed_h"], totals["missed_p"]) == (1, 3)
     assert (totals["wrongly_included_h"], totals["wrongly_included_p"]) == (1, 4)
     assert fengshan[2 + keys.index("new_h")] == 2 and fengshan[2 + keys.index("removed_p")] == 4
+    assert "新识别纳入" in rows[1] and "人员增加" in rows[2]
     # the workbook's totals equal the SQL figures of the same service
     year = open_year()
     assert (
@@ -163,6 +164,7 @@ def test_the_review_rates_are_those_of_exits_review(personas, dynamic_data, buil
     assert county[2 + keys.index("wrong_exit_rate")] == pytest.approx(float(expected.wrong_exit_rate) / 100)
     assert county[2 + keys.index("missed_rate")] == pytest.approx(float(expected.missed_rate) / 100)
     assert rates["start_p"] == 200 and rates["after_p"] == expected.after_people == 201
+    assert {"错评率", "漏评率", "错退率"} <= set(_sheet_rows(job, 2)[2])
 
 
 def test_a_township_reviewer_sees_only_their_townships_changes(personas, dynamic_data):
