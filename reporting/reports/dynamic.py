@@ -197,7 +197,8 @@ def build(context: ReportContext) -> list[ReportTable]:
         first_label=_("County"),
         columns=rate_cols,
         rows=rate_table_rows,
-        totals=sum_totals(rate_table_rows, rate_cols),
+        # rates of different campaigns are not added up: the totals row leaves them empty
+        totals={**sum_totals(rate_table_rows, rate_cols), **{c.key: None for c in rate_cols if c.kind == PERCENT}},
         notes=[_("Rates are those of each county's review campaign; they are not added up.")],
     )
     return [table, rates]

@@ -164,6 +164,7 @@ def test_the_review_rates_are_those_of_exits_review(personas, dynamic_data, buil
     assert county[2 + keys.index("wrong_exit_rate")] == pytest.approx(float(expected.wrong_exit_rate) / 100)
     assert county[2 + keys.index("missed_rate")] == pytest.approx(float(expected.missed_rate) / 100)
     assert rates["start_p"] == 200 and rates["after_p"] == expected.after_people == 201
+    assert rates["wrong_inclusion_rate"] is None  # rates of campaigns are not added up
     assert {"错评率", "漏评率", "错退率"} <= set(_sheet_rows(job, 2)[2])
 
 
