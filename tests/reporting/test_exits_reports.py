@@ -285,3 +285,47 @@ def test_the_rolling_plans_village_exits_take_a_fixed_number_of_queries(
             )  # fmt: skip
     with django_assert_max_num_queries(len(few.captured_queries)):
         rolling_plan.build(context)
+
+
+def test_the_dynamic_report_takes_a_fixed_number_of_queries(personas, dynamic_data, django_assert_max_num_queries):
+    context = ReportContext(area=Area.objects.get(code=COUNTY), year=open_year(), actor=personas["county_officer"])
+    dynamic.build(context)
+    with django_assert_max_num_queries(40) as few:
+        dynamic.build(context)
+    officer = personas["county_officer"]
+    for household in add_households(SHILI, 20, size=2):
+        _status_change(household, "remove", open_year(), officer)
+        _members(household, 2, 5000 + 10 * household.pk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        dynamic.build(context)
+
+
+def test_village_exit_years_reads_a_fixed_number_of_queries_however_many_villages(
+    personas, report_data, django_assert_max_num_queries
+):
+    from assistance.selectors import village_exit_years
+
+    with django_assert_max_num_queries(4) as few:
+        before = village_exit_years("530921", open_year())
+    villages = [
+        Area(code=f"530921202{n:03d}", name=f"村{n}", level="village", parent_id="530921202000")
+        for n in range(300, 330)
+    ]
+    Area.objects.bulk_create(villages)
+    VillageFigures.objects.bulk_create(
+        VillageFigures(village_id=v.code, year=open_year() - 1, rural_registered_population=50) for v in villages
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        after = village_exit_years("530921", open_year())
+    assert len(after) == len(before) + 30
+    assert {v.village: v.figures_year for v in after}[villages[0].code] == open_year() - 1
+
+
+def test_a_township_reviewers_monitoring_report_holds_only_their_township(personas, monitoring_data):
+    context = ReportContext(
+        area=Area.objects.get(code="530921201000"), year=open_year(), actor=personas["township_reviewer"]
+    )
+    values = monitoring.figures(context, None)
+
+    assert set(values) <= {KONGXING, SHILI}
+    assert sum(v["kind_marginal_h"] for v in values.values()) == 1
