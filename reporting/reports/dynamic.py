@@ -181,12 +181,12 @@ def build(context: ReportContext) -> list[ReportTable]:
     )
     group = _("People")
     rate_cols = [
-        Column("start_p", _("Registered at the start"), group),
+        Column("start_p", _("Poor people at the start"), group),
         Column("wrongly_included_p", _("Wrongly included"), group),
         Column("missed_p", _("Missed"), group),
         Column("wrongly_exited_p", _("Wrongly exited"), group),
         Column("rechecked_p", _("Exited re-checked"), group),
-        Column("after_p", _("Registered after the review"), group),
+        Column("after_p", _("Poor people after the review"), group),
         Column("wrong_inclusion_rate", _("Wrong inclusion rate"), _("Rates"), PERCENT),
         Column("missed_rate", _("Missed rate"), _("Rates"), PERCENT),
         Column("wrong_exit_rate", _("Wrong exit rate"), _("Rates"), PERCENT),
