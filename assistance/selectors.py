@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from areas.models import Area, VillageFigures
 from assistance.models import Pairing, Plan, UnitAssignment, WorkTeam
@@ -78,21 +78,21 @@ def exit_threshold(area_code: str) -> Decimal:
 
 def planned_exits(prefix: str, plan_year: int) -> dict[str, dict[int, tuple[int, int]]]:
     """village → planned exit year → (households, people), from each poor household's plan of
-    ``plan_year`` (the household's latest plan up to that year when it has none that year)."""
-    latest: dict[int, int] = {}
-    plans = (
+    ``plan_year`` (the household's latest plan up to that year when it has none that year).
+
+    One grouped query: its rows are villages × exit years, never households, so a province's
+    plan reads a few tens of thousands of rows however many households it has."""
+    latest = Plan.objects.filter(household=OuterRef("household"), year__lte=plan_year).order_by("-year")
+    rows = (
         Plan.objects.in_area(prefix)
-        .filter(year__lte=plan_year, household__status__in=_POOR)
-        .order_by("household_id", "year")
+        .filter(year__lte=plan_year, household__status__in=_POOR, year=Subquery(latest.values("year")[:1]))
+        .values_list("household__village_id", "planned_exit_year")
+        .annotate(households=Count("household", distinct=True), people=Sum("household__household_size", default=0))
+        .order_by()
     )
-    for household_id, exit_year in plans.values_list("household_id", "planned_exit_year"):
-        latest[household_id] = exit_year  # the last row per household wins: its latest plan
     result: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
-    rows = Household.objects.filter(pk__in=latest).values_list("pk", "village_id", "household_size")
-    for household_id, village, size in rows:
-        year = latest[household_id]
-        households, people = result[village].get(year, (0, 0))
-        result[village][year] = (households + 1, people + size)
+    for village, year, households, people in rows:
+        result[village][year] = (households, people)
     return dict(result)
 
 
@@ -120,11 +120,14 @@ def village_exit_years(
     exits = planned_exits(prefix, plan_year) if exits is None else exits
     horizon = list(range(plan_year, plan_year + years))
     threshold = exit_threshold(prefix) if threshold is None else threshold
-    figures = {}
-    for row in VillageFigures.objects.filter(village__code__startswith=prefix, year__lte=plan_year).order_by(
-        "village_id", "year"
-    ):
-        figures[row.village_id] = row  # the latest figures up to the plan year
+    # each village's latest figures up to the plan year, chosen in SQL (not every year's row read)
+    latest = VillageFigures.objects.filter(village=OuterRef("village"), year__lte=plan_year).order_by("-year")
+    figures = {
+        row.village_id: row
+        for row in VillageFigures.objects.filter(
+            village__code__startswith=prefix, year=Subquery(latest.values("year")[:1])
+        ).only("village_id", "year", "rural_registered_population", "poor_people")
+    }
     plans = []
     for village in sorted(set(figures) | set(exits)):
         row = figures.get(village)

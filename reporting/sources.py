@@ -2,10 +2,13 @@
 snapshot (households.HouseholdYear, 年度定案) for a closed one.
 
 Every report asks ``households_for(context)`` and gets one queryset with the same annotated names
-whichever the source (``r_area``, ``r_status``, ``r_size``, ``r_attribute``, ``r_cause``), so its
-GROUP BY is written once. When the exits work brings richer snapshot tables, only this module
-changes. Rows are always limited to the requester's scope (``visible_to``) unless the job is a
-scheduled build, which reads its whole area.
+whichever the source (``r_area``, ``r_status``, ``r_size``, ``r_attribute``, ``r_cause``,
+``r_exit_year``, ``r_income``), so its GROUP BY is written once. The snapshot is what exits.frozen.freeze_year
+writes: the columns ``area_code``, ``status`` and ``household_size`` of HouseholdYear, and in its
+JSON ``data`` every field of the household under its model name (``poverty_attribute``,
+``main_cause``, ``exit_year``; tests/reporting/test_frozen_source.py freezes a year and reads it
+back, so a renamed key fails there). Rows are always limited to the requester's scope
+(``visible_to``) unless the job is a scheduled build, which reads its whole area.
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ def households_for(context: ReportContext) -> QuerySet:
             # cast to text: compared with plain strings, not with JSON values
             r_attribute=Cast(KeyTextTransform("poverty_attribute", "data"), CharField()),
             r_cause=Cast(KeyTextTransform("main_cause", "data"), CharField()),
+            r_exit_year=Cast(KeyTextTransform("exit_year", "data"), IntegerField()),
+            r_income=F("net_income_per_capita"),
         )
     return context.scoped(Household.objects.all()).annotate(
         r_area=F("village_id"),
@@ -112,6 +117,8 @@ def households_for(context: ReportContext) -> QuerySet:
         r_size=Cast(F("household_size"), IntegerField()),
         r_attribute=F("poverty_attribute"),
         r_cause=F("main_cause"),
+        r_exit_year=F("exit_year"),
+        r_income=F("net_income_per_capita"),
     )
 
 

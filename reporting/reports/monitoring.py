@@ -1,79 +1,102 @@
-"""Monitoring (防返贫监测): the households the monitoring watches, by child area.
+"""Monitoring (防返贫监测, DOMAIN.md section 8): the monitored households (exits.MonitoringCase) by
+child area, on the day the year's figures stand on (``context.as_of``):
 
-Built from household statuses only: exited households (the pool of 脱贫不稳定户) and returned
-ones, with those whose income per person is under the monitoring line (MONITORING_LINE_FACTOR ×
-the national poverty line of the year). Missing until the exits app lands its monitoring models:
-the three kinds of monitored households (脱贫不稳定户, 边缘易致贫户, 突发严重困难户), their
-entry and risk elimination.
+- by kind (脱贫不稳定户, 边缘易致贫户, 突发严重困难户): households in monitoring that day;
+- by state: still being identified, newly entered in the year, in monitoring that day, and whose
+  risk was eliminated in the year by assistance (帮扶消除) or naturally (自然消除);
+- exited households whose income per person is under the monitoring line of the year, as
+  exits.monitoring.monitoring_line_for gives it (the one formula of the line).
+
+Households and people (the household's size); one grouped query on the cases, one on the
+households, one or two for the line.
 """
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, PovertyLine
+from exits.models import OPEN_MONITORING_STATES, MonitoringCase
+from exits.monitoring import monitoring_line_for
+from exits.monitoring_choices import EliminationMode, MonitoringKind, MonitoringState
 from reporting.registry import register
 from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
-from reporting.sources import ReportContext, child_key
+from reporting.sources import ReportContext, child_key, households_for
 from reporting.tables import Column, ReportTable
 
-__all__ = ["build", "figures", "monitoring_line"]
+__all__ = ["build", "case_conditions", "figures"]
 
 
-def monitoring_line(year: int) -> Decimal | None:
-    """MONITORING_LINE_FACTOR × the national line of the year (or the latest before it)."""
-    line = (
-        PovertyLine.objects.filter(year__lte=year, level="national", area__isnull=True)
-        .order_by("-year")
-        .values_list("amount", flat=True)
-        .first()
+def case_conditions(year: int, as_of: datetime.date) -> dict[str, Q]:
+    """column key → the condition on MonitoringCase that counts a case in it."""
+    start, end = datetime.date(year, 1, 1), min(as_of, datetime.date(year, 12, 31))
+    entered = Q(entered_on__isnull=False, entered_on__lte=end)
+    monitored = entered & (Q(eliminated_on__isnull=True) | Q(eliminated_on__gt=end))
+    identifying = [s for s in OPEN_MONITORING_STATES if s != MonitoringState.MONITORED]
+    eliminated = Q(eliminated_on__gte=start, eliminated_on__lte=end)
+    conditions = {f"kind_{kind.value}": monitored & Q(kind=kind) for kind in MonitoringKind}
+    conditions.update(
+        {
+            # still in its identification steps: the current state, as the cases stand now
+            "identifying": Q(state__in=identifying, entered_on__isnull=True),
+            "entered": Q(entered_on__gte=start, entered_on__lte=end),
+            "monitored": monitored,
+            "eliminated_assistance": eliminated & Q(elimination_mode=EliminationMode.ASSISTANCE),
+            "eliminated_natural": eliminated & Q(elimination_mode=EliminationMode.NATURAL),
+        }
     )
-    if line is None:
-        return None
-    return (line * Decimal(str(settings.MONITORING_LINE_FACTOR))).quantize(Decimal("0.01"))
+    return conditions
 
 
 def figures(context: ReportContext, line: Decimal | None) -> dict[str, dict[str, int]]:
-    under = Q(net_income_per_capita__lt=line) if line is not None else Q(pk__in=[])
+    """child prefix → ``<key>_h`` and ``<key>_p`` for every case condition, and ``under_line_*``."""
     aggregates = {}
-    for status in ("exited", "returned"):
-        aggregates[f"{status}_h"] = Count("pk", filter=Q(status=status))
-        aggregates[f"{status}_p"] = Sum("household_size", filter=Q(status=status), default=0)
-    aggregates["at_risk_h"] = Count("pk", filter=Q(status="exited") & under)
-    aggregates["at_risk_p"] = Sum("household_size", filter=Q(status="exited") & under, default=0)
-    rows = (
-        context.scoped(Household.objects.all())
-        .annotate(child=child_key(context, "village_id"))
-        .values("child")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    return {row.pop("child"): row for row in rows}
+    for key, condition in case_conditions(context.year, context.as_of).items():
+        aggregates[f"{key}_h"] = Count("household", filter=condition, distinct=True)
+        aggregates[f"{key}_p"] = Sum("household__household_size", filter=condition, default=0)
+    cases = context.scoped(MonitoringCase.objects.all()).filter(year__lte=context.year)
+    rows = cases.annotate(child=child_key(context, "area_code")).values("child").annotate(**aggregates).order_by()
+    result = {row.pop("child"): row for row in rows}
+    if line is not None:
+        under = households_for(context).filter(r_status="exited", r_income__lt=line)
+        for row in (
+            under.annotate(child=child_key(context))
+            .values("child")
+            .annotate(under_line_h=Count("pk"), under_line_p=Sum("r_size", default=0))
+            .order_by()
+        ):
+            result.setdefault(row.pop("child"), {}).update(row)
+    return result
 
 
-@register("monitoring", _("Monitoring"), by_year=False, order=70)
+@register("monitoring", _("Monitoring"), order=70)
 def build(context: ReportContext) -> list[ReportTable]:
-    line = monitoring_line(context.year)
-    cols = [
-        Column("exited_h", HOUSEHOLDS, _("Exited")),
-        Column("exited_p", PEOPLE, _("Exited")),
-        Column("at_risk_h", HOUSEHOLDS, _("Exited, income under the monitoring line")),
-        Column("at_risk_p", PEOPLE, _("Exited, income under the monitoring line")),
-        Column("returned_h", HOUSEHOLDS, _("Returned to poverty")),
-        Column("returned_p", PEOPLE, _("Returned to poverty")),
+    applied = monitoring_line_for(context.year, context.area.code)
+    line = applied.amount if applied is not None else None
+    groups = [(f"kind_{kind.value}", kind.label) for kind in MonitoringKind]
+    groups += [
+        ("identifying", _("Being identified")),
+        ("entered", _("Entered in the year")),
+        ("monitored", _("In monitoring")),
+        ("eliminated_assistance", _("Risk eliminated by assistance")),
+        ("eliminated_natural", _("Risk eliminated naturally")),
+        ("under_line", _("Exited, income under the monitoring line")),
     ]
+    cols = []
+    for key, group in groups:
+        cols += [Column(f"{key}_h", HOUSEHOLDS, group), Column(f"{key}_p", PEOPLE, group)]
     rows = rows_by_child(context, figures(context, line))
-    notes = [_("The three kinds of monitored households come with the monitoring procedures.")]
-    if line is None:
-        notes.append(
-            _("No national poverty line is recorded for the year: nobody is counted under the monitoring line.")
-        )
+    notes = [
+        _("Households by kind are those in monitoring on %(day)s.") % {"day": context.as_of.isoformat()},
+        _("People are the households' present size."),
+    ]
+    if applied is None:
+        notes.append(_("No poverty line is recorded for the year: nobody is counted under the monitoring line."))
     else:
-        notes.append(_("Monitoring line: %(line)s yuan per person.") % {"line": line})
+        notes.append(_("Monitoring line: %(line)s yuan per person.") % {"line": applied.amount})
     table = ReportTable(
         title=_("Monitoring"),
         first_label=_("Area"),

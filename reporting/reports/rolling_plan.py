@@ -2,8 +2,10 @@
 households and people planned to exit per year, villages and counties planned to exit per year,
 and the measures by type and year (households or people covered, funds).
 
-The years are ROLLING_PLAN_YEARS from the report's year. Plans are living records (they are not
-part of the frozen snapshot): a past year's plan shows the plans as they stand now.
+The years are ROLLING_PLAN_YEARS from the report's year. A frozen year's planned exits come from
+its snapshot (exits.PlanYear: each household's latest plan frozen up to that year, counted when
+the household was poor in that year's HouseholdYear, with its size there); measures and the
+villages' figures are living records and read as they stand.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from assistance.choices import MeasureCode
 from assistance.models import Measure, Plan
 from assistance.selectors import exit_threshold, village_exit_years
+from exits.models import PlanYear
+from households.models import HouseholdYear
 from reporting.registry import register
 from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
 from reporting.sources import POOR_STATUSES, ReportContext
@@ -34,19 +38,12 @@ def horizon(context: ReportContext) -> list[int]:
 def planned_exit_figures(context: ReportContext) -> dict[str, dict[str, int]]:
     """child prefix → {exit_<year>_h, exit_<year>_p}: poor households by the planned exit year of
     their latest plan up to the report's year. One query."""
-    latest = (
-        Plan.objects.filter(household=OuterRef("household"), year__lte=context.year)
-        .order_by("-year")
-        .values("year")[:1]
-    )
-    plans = context.scoped(Plan.objects.all()).filter(
-        year__lte=context.year, household__status__in=POOR_STATUSES, year=Subquery(latest)
-    )
+    plans = _frozen_plans(context) if context.snapshot else _live_plans(context)
     first = context.year
     rows = (
         plans.annotate(child=Substr("area_code", 1, context.child_digits))
         .values("child", "planned_exit_year")
-        .annotate(households=Count("household", distinct=True), people=Sum("household__household_size", default=0))
+        .annotate(households=Count("household_id", distinct=True), people=Sum("r_size", default=0))
         .order_by()
     )
     result: dict[str, dict[str, int]] = defaultdict(dict)
@@ -56,6 +53,33 @@ def planned_exit_figures(context: ReportContext) -> dict[str, dict[str, int]]:
         values[f"exit_{year}_h"] = values.get(f"exit_{year}_h", 0) + row["households"]
         values[f"exit_{year}_p"] = values.get(f"exit_{year}_p", 0) + row["people"]
     return dict(result)
+
+
+def _live_plans(context: ReportContext) -> QuerySet:
+    """Each poor household's latest plan up to the year, with the household's size as ``r_size``."""
+    latest = (
+        Plan.objects.filter(household=OuterRef("household"), year__lte=context.year)
+        .order_by("-year")
+        .values("year")[:1]
+    )
+    plans = context.scoped(Plan.objects.all()).filter(
+        year__lte=context.year, household__status__in=POOR_STATUSES, year=Subquery(latest)
+    )
+    return plans.annotate(r_size=F("household__household_size"))
+
+
+def _frozen_plans(context: ReportContext) -> QuerySet:
+    """The same from the snapshots: the latest PlanYear up to the year of each household poor in
+    the year's HouseholdYear, with its size there (no join to the living plans or households)."""
+    year = context.year
+    latest = PlanYear.objects.filter(household_id=OuterRef("household_id"), year__lte=year).order_by("-year")
+    frozen = HouseholdYear.objects.filter(year=year, household_id=OuterRef("household_id"))
+    return (
+        context.scoped(PlanYear.objects.filter(year__lte=year))
+        .filter(year=Subquery(latest.values("year")[:1]))
+        .filter(Exists(frozen.filter(status__in=POOR_STATUSES)))
+        .annotate(r_size=Subquery(frozen.values("household_size")[:1]))
+    )
 
 
 def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str, int]]:

@@ -11,7 +11,9 @@ import pytest
 
 from areas.models import VillageFigures
 from assistance.models import Cadre, Measure, Pairing, Plan, WorkTeam
+from core.models import Job
 from households.models import CauseCode, Household, QualityFinding
+from reporting.services import request_report
 from reporting.sources import open_year
 
 KONGXING, SHILI, XINHUA, AIHUA = "530921201200", "530921201201", "530921202200", "530922100200"
@@ -85,3 +87,17 @@ def report_data(personas, causes):
         household=kongxing[0], area_code=KONGXING, rule="road_distance", severity="error", message="=HYPERLINK(1)"
     )
     return {"year": year, "kongxing": kongxing}
+
+
+@pytest.fixture
+def built(django_capture_on_commit_callbacks):
+    """Request a report and run its task (in-process) once the request commits."""
+
+    def build(actor, kind, area_code, year=None) -> Job:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = request_report(actor=actor, kind=kind, area_code=area_code, year=year)
+        job.refresh_from_db()
+        assert job.status == "done", job.error
+        return job
+
+    return build

@@ -27,20 +27,6 @@ from tests.reporting.conftest import KONGXING
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def built(django_capture_on_commit_callbacks):
-    """Request a report and run its task (in-process) once the request commits."""
-
-    def build(actor, kind, area_code, year=None) -> Job:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = request_report(actor=actor, kind=kind, area_code=area_code, year=year)
-        job.refresh_from_db()
-        assert job.status == "done", job.error
-        return job
-
-    return build
-
-
 def _sheet_rows(job: Job, index: int = 1) -> list[tuple]:
     workbook = load_workbook(job_file_path(job.file), read_only=True)
     try:
