@@ -136,6 +136,19 @@ def _peak_heap_mb(work) -> float:
         tracemalloc.stop()
 
 
+def _monitoring_line(year: int, area_code: str):
+    """The monitoring line of the year, wherever this branch computes it (the exits app's
+    monitoring line once merged, the reporting app's factor × the national line before)."""
+    try:
+        from exits.monitoring import monitoring_line_for
+    except ImportError:
+        from reporting.reports.monitoring import monitoring_line
+
+        return monitoring_line(year)
+    applied = monitoring_line_for(year, area_code)
+    return applied.amount if applied is not None else None
+
+
 def build_report(code: str, *, area_code: str, year: int, actor=None) -> list:
     """The adapter: the report ``code`` built through its registered builder, for the area and
     year, as ``actor`` (None: a scheduled build of the whole area). Returns its tables."""
@@ -159,10 +172,9 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reporting.reports.monitoring import monitoring_line
     from reporting.sources import open_year
 
-    line = monitoring_line(open_year())
+    line = _monitoring_line(open_year(), province.code.ljust(12, "0"))
     areas = [
         ("province", province.code + "0" * 10, 2, None),
         ("county", province.county + "000000", 6, province.users["county officer"]),
