@@ -39,3 +39,24 @@ def test_each_household_counts_once_by_its_latest_plan_up_to_the_year(personas):
     # a year earlier, the first household's 2019 plan is its latest
     earlier = planned_exit_figures(ReportContext(area=county, year=2019, actor=officer))
     assert earlier == {"530921201": {"exit_2020_h": 1, "exit_2020_p": 3, "exit_2021_h": 1, "exit_2021_p": 3}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [2019, 2020, 2021])
+def test_the_village_exits_handed_to_the_selector_are_what_it_would_read(personas, year):
+    from assistance.selectors import planned_exits
+    from reporting.reports.rolling_plan import village_exits
+
+    officer = personas["county_officer"]
+    households = add_households(KONGXING, 3, size=3) + add_households(SHILI, 2, size=5)
+    households += add_households(SHILI, 1, status="exited", size=2)
+    for offset, household in enumerate(households):
+        for plan_year in (2019, 2020, 2021)[offset % 3 :]:
+            Plan.objects.create(
+                household=household, area_code=household.village_id, year=plan_year,
+                planned_exit_year=plan_year + offset % 2, updated_by=officer,
+            )  # fmt: skip
+    county = Area.objects.get(code="530921000000")
+    expected = planned_exits("530921", year)
+    assert expected  # the comparison is not of two empty results
+    assert village_exits(ReportContext(area=county, year=year, actor=officer)) == expected
