@@ -82,6 +82,11 @@ REPORTS: dict[str, tuple[str, str]] = {
            WHERE h.village_id LIKE %(prefix)s AND h.status IN ('registered', 'pre_exit', 'returned')
            GROUP BY 1""",
     ),
+    "cadres": (
+        "responsible cadres with a current pairing, by county",
+        """SELECT substr(p.area_code, 1, 6), count(DISTINCT p.cadre_id)
+           FROM assistance_pairing p WHERE p.area_code LIKE %(prefix)s AND p.ends_on IS NULL GROUP BY 1""",
+    ),
     "monitoring": (
         "exited and returned households, and exited ones under an income line, by county (防返贫监测)",
         """SELECT substr(h.village_id, 1, 6), count(*) FILTER (WHERE h.status = 'exited'),
@@ -111,7 +116,7 @@ BUILDERS: dict[str, Builder] = {
     "registry": Builder(("status_counts", "causes_and_attributes", "incidence_by_village")),
     "causes": Builder(("causes_and_attributes",)),
     "rolling_plan": Builder(("rolling_plan", "incidence_by_village", "measures_by_type"), plan_year=True),
-    "coverage": Builder(("pairing_coverage",)),
+    "coverage": Builder(("pairing_coverage", "cadres")),
     "quality": Builder(("quality",)),
     "dynamic": Builder(("status_counts", "exits_by_year")),
     "monitoring": Builder(("monitoring",)),
