@@ -58,24 +58,6 @@ def planned_exit_figures(context: ReportContext) -> dict[str, dict[str, int]]:
     return dict(result)
 
 
-def village_exits(context: ReportContext) -> dict[str, dict[int, tuple[int, int]]]:
-    """village → planned exit year → (households, people) of the poor households under the area,
-    each by its latest plan up to the report's year: what assistance.selectors.planned_exits
-    gives, as one grouped query with the latest plan said as NOT EXISTS (see above)."""
-    later = Plan.objects.filter(household=OuterRef("household"), year__gt=OuterRef("year"), year__lte=context.year)
-    rows = (
-        Plan.objects.in_area(context.prefix)
-        .filter(~Exists(later), year__lte=context.year, household__status__in=POOR_STATUSES)
-        .values_list("household__village_id", "planned_exit_year")
-        .annotate(households=Count("household", distinct=True), people=Sum("household__household_size", default=0))
-        .order_by()
-    )
-    result: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for village, year, households, people in rows:
-        result[village][year] = (households, people)
-    return dict(result)
-
-
 def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str, int]]:
     """child prefix → {villages_<year>, counties_<year>}: villages whose incidence falls under the
     threshold that year after the planned exits, and counties likewise (villages summed)."""
@@ -105,6 +87,24 @@ def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, di
                     values = result[code.ljust(12, "0")[: context.child_digits]]
                     values[f"counties_{year}"] = values.get(f"counties_{year}", 0) + 1
                     break
+    return dict(result)
+
+
+def village_exits(context: ReportContext) -> dict[str, dict[int, tuple[int, int]]]:
+    """village → planned exit year → (households, people) of the poor households under the area,
+    each by its latest plan up to the report's year: what assistance.selectors.planned_exits
+    gives, as one grouped query with the latest plan said as NOT EXISTS (see above)."""
+    later = Plan.objects.filter(household=OuterRef("household"), year__gt=OuterRef("year"), year__lte=context.year)
+    rows = (
+        Plan.objects.in_area(context.prefix)
+        .filter(~Exists(later), year__lte=context.year, household__status__in=POOR_STATUSES)
+        .values_list("household__village_id", "planned_exit_year")
+        .annotate(households=Count("household", distinct=True), people=Sum("household__household_size", default=0))
+        .order_by()
+    )
+    result: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for village, year, households, people in rows:
+        result[village][year] = (households, people)
     return dict(result)
 
 
