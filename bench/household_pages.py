@@ -143,6 +143,8 @@ def province_pages(runs: int) -> None:
     cases = {
         "list, page 1": ("/households/", None),
         "list, page 50": ("/households/?page=50", None),
+        # the exact count on request (a province-wide list otherwise shows an estimate)
+        "list, page 1, exact count": ("/households/?exact=1", None),
         "list, search by surname": ("/households/?q=王", None),
         "list, still poor, by income": ("/households/?status=registered&sort=income", None),
         "list, one village": (f"/households/?village={province.village}", None),

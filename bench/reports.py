@@ -1,33 +1,37 @@
-"""Benchmark: each report's raw SQL aggregate on the generated province, next to its builder.
+"""Benchmark: each report of the reporting app built on the generated province, next to the raw
+SQL aggregates it summarises.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fupin_province python bench/reports.py
 
-Every report of the reporting app (DOMAIN.md sections 8, 9 and 11: status counts, poverty
-incidence by village, the rolling plan's exits by year, measures by type, causes and attributes)
-is an aggregate over the province's households. ``REPORTS`` below holds, for each, the one SQL
-statement that computes its figures for an area (a code prefix) and a year straight from the
-tables: the floor any builder of that report stands on. The benchmark runs each statement for
-the whole province and for its largest county and prints the median time of ``--runs`` runs.
+``REPORTS`` holds, for each figure the reports show (DOMAIN.md sections 8, 9 and 11: status
+counts, poverty incidence by village, the rolling plan's exits by year, measures by type, causes
+and attributes, coverage, monitoring, quality findings), the one SQL statement that computes it
+for an area (a code prefix) and a year straight from the tables: the floor any builder stands on.
 
-Interface for the report builders. ``BUILDERS`` maps a report's key in ``REPORTS`` to the function
-that builds it, or to that function's dotted path; it is called as
-``function(area_code=<12-digit code>, year=<int>)`` (the area a province or a county; the return
-value is not inspected). A builder taking another signature (a context object, say) is wired
-through a small function here that makes its argument from ``area_code`` and ``year``. For each key present
-the builder is timed on the same area and year, right after the SQL, and the table shows both
-times and their ratio. A key absent from ``BUILDERS`` is measured on the SQL side only and its
-builder column shows a dash. Adding a report means adding its statement here and its builder's
-path to ``BUILDERS``; nothing else changes.
+``BUILDERS`` maps each registered report (reporting.registry) to the statements it summarises and
+the year it is built for. The benchmark builds it through its real ``build(ReportContext)``, for
+the whole province (as a scheduled build: no actor) and for the largest county (as that county's
+officer, so the scope is applied), and prints, next to the sum of its statements' times: the
+builder's median time, its peak Python heap (tracemalloc, on a separate run: tracing slows the
+code down), its SQL queries, and the ratio builder ÷ SQL (target ≤ 2). A key of ``REPORTS`` that
+no builder names is measured on the SQL side alone. Adding a report: its statement here if a new
+figure, its code in ``BUILDERS``.
+
+Years: the generated province has plans, measures and village figures of one year (``--year``,
+2020) and no frozen year. A past year's household reports read the frozen snapshot, which would be
+empty; so the household reports are built for the open year (the live registry, which the
+statements read too), and the rolling plan for ``--year``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import statistics
 import sys
 import time
+import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -78,64 +82,176 @@ REPORTS: dict[str, tuple[str, str]] = {
            WHERE h.village_id LIKE %(prefix)s AND h.status IN ('registered', 'pre_exit', 'returned')
            GROUP BY 1""",
     ),
+    "cadres": (
+        "responsible cadres with a current pairing, by county",
+        """SELECT substr(p.area_code, 1, 6), count(DISTINCT p.cadre_id)
+           FROM assistance_pairing p WHERE p.area_code LIKE %(prefix)s AND p.ends_on IS NULL GROUP BY 1""",
+    ),
+    "monitoring": (
+        "exited and returned households, and exited ones under an income line, by county (防返贫监测)",
+        """SELECT substr(h.village_id, 1, 6), count(*) FILTER (WHERE h.status = 'exited'),
+                  count(*) FILTER (WHERE h.status = 'returned'),
+                  count(*) FILTER (WHERE h.status = 'exited' AND h.net_income_per_capita < %(line)s)
+           FROM households_household h WHERE h.village_id LIKE %(prefix)s GROUP BY 1""",
+    ),
+    "quality": (
+        "open data-quality findings by county and rule",
+        """SELECT substr(f.area_code, 1, 6), f.rule, count(*), count(DISTINCT f.household_id)
+           FROM households_qualityfinding f
+           WHERE f.area_code LIKE %(prefix)s AND f.resolved_at IS NULL GROUP BY 1, 2""",
+    ),
 }
 
-#: report key → its builder (or the builder's dotted path), called as builder(area_code=..., year=...)
-BUILDERS: dict[str, object] = {}
+
+@dataclass(frozen=True)
+class Builder:
+    #: the keys of REPORTS whose statements compute what the report shows
+    statements: tuple[str, ...]
+    #: True: built for --year (plans, measures); False: for the open year (the live registry)
+    plan_year: bool = False
 
 
-def _time(work, runs: int) -> float:
-    times = []
+#: report code (reporting.registry) → what it summarises
+BUILDERS: dict[str, Builder] = {
+    "registry": Builder(("status_counts", "causes_and_attributes", "incidence_by_village")),
+    "causes": Builder(("causes_and_attributes",)),
+    "rolling_plan": Builder(("rolling_plan", "incidence_by_village", "measures_by_type"), plan_year=True),
+    "coverage": Builder(("pairing_coverage", "cadres")),
+    "quality": Builder(("quality",)),
+    "dynamic": Builder(("status_counts", "exits_by_year")),
+    "monitoring": Builder(("monitoring",)),
+}
+
+
+def _time(work, runs: int, cpu: list | None = None) -> float:
+    """Median wall ms of ``runs`` runs; their median CPU ms of this process appended to ``cpu``
+    (other work on a shared machine inflates the wall time, not this)."""
+    times, cpu_times = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         work()
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu_started) * 1000)
+    if cpu is not None:
+        cpu.append(statistics.median(cpu_times))
     return statistics.median(times)
 
 
-def _builder(path):
-    if callable(path):
-        return path
-    module, _dot, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
+def _peak_heap_mb(work) -> float:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def _monitoring_line(year: int, area_code: str):
+    """The monitoring line of the year, wherever this branch computes it (the exits app's
+    monitoring line once merged, the reporting app's factor × the national line before)."""
+    try:
+        from exits.monitoring import monitoring_line_for
+    except ImportError:
+        from reporting.reports.monitoring import monitoring_line
+
+        return monitoring_line(year)
+    applied = monitoring_line_for(year, area_code)
+    return applied.amount if applied is not None else None
+
+
+def build_report(code: str, *, area_code: str, year: int, actor=None) -> list:
+    """The adapter: the report ``code`` built through its registered builder, for the area and
+    year, as ``actor`` (None: a scheduled build of the whole area). Returns its tables."""
+    from areas.models import Area
+    from reporting.registry import get_report
+    from reporting.sources import ReportContext
+
+    context = ReportContext(area=Area.objects.get(code=area_code), year=year, actor=actor)
+    return get_report(code).build(context)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--year", type=int, default=2020)
+    parser.add_argument("--year", type=int, default=2020, help="the year of the plans and village figures")
+    parser.add_argument("--only", nargs="*", help="report codes to build (default: all)")
     options = parser.parse_args()
     from bench.province import RESULTS, machine, setup
 
     province = setup()
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    areas = [("province", province.code + "0" * 10), ("county", province.county + "000000")]
+    from reporting.sources import open_year
+
+    line = _monitoring_line(open_year(), province.code.ljust(12, "0"))
+    areas = [
+        ("province", province.code + "0" * 10, 2, None),
+        ("county", province.county + "000000", 6, province.users["county officer"]),
+    ]
+    statements: dict[tuple[str, str], object] = {}
     results: dict[str, dict] = {}
     print(f"\nreports on {province.households:,} households; median of {options.runs} runs; {machine()}")  # noqa: T201
-    print(f"{'report':26} {'area':8} {'rows':>6} {'SQL ms':>9} {'builder ms':>11} {'× SQL':>6}")  # noqa: T201
+    print(f"{'statement':26} {'area':8} {'rows':>6} {'SQL ms':>9}")  # noqa: T201
     for key, (_title, sql) in REPORTS.items():
-        for level, code in areas:
-            prefix = code[: {"province": 2, "county": 6}[level]] + "%"
-            params = {"prefix": prefix, "year": options.year}
-            rows = []
+        for level, _code, digits, _actor in areas:
+            params = {"prefix": province.county[:digits] + "%", "year": options.year, "line": line or 0}
+            rows: list = []
 
             def run_sql(sql=sql, params=params, rows=rows):
                 with connection.cursor() as cursor:
                     cursor.execute(sql, params)
                     rows[:] = cursor.fetchall()
 
+            statements[key, level] = run_sql
             sql_ms = _time(run_sql, options.runs)
-            builder_ms = None
-            if key in BUILDERS:
-                builder = _builder(BUILDERS[key])
-                builder_ms = _time(
-                    lambda builder=builder, code=code: builder(area_code=code, year=options.year), options.runs
-                )
-            ratio = f"{builder_ms / sql_ms:.2f}" if builder_ms is not None else "—"
-            shown = f"{builder_ms:.1f}" if builder_ms is not None else "—"
-            print(f"{key:26} {level:8} {len(rows):>6} {sql_ms:>9.1f} {shown:>11} {ratio:>6}")  # noqa: T201
-            results[f"{key} {level}"] = {"rows": len(rows), "sql_ms": round(sql_ms, 1), "builder_ms": builder_ms}
+            print(f"{key:26} {level:8} {len(rows):>6} {sql_ms:>9.1f}")  # noqa: T201
+            results[f"sql {key} {level}"] = {"rows": len(rows), "sql_ms": round(sql_ms, 1)}
+
+    # each builder is timed alternately with its statements, run for run, so that both see the
+    # same load on a shared machine (timed one after the other, their ratio drifted by 2×)
+    header = f"{'report':14} {'area':8} {'year':>4} {'builder ms':>10} {'CPU ms':>7} {'heap MB':>7} {'queries':>7}"
+    print(f"\n{header} {'SQL ms':>8} {'× SQL':>6}")  # noqa: T201
+    for code, spec in BUILDERS.items():
+        if options.only and code not in options.only:
+            continue
+        year = options.year if spec.plan_year else open_year()
+        for level, area_code, _digits, actor in areas:
+
+            def work(code=code, area_code=area_code, year=year, actor=actor):
+                build_report(code, area_code=area_code, year=year, actor=actor)
+
+            def floor_work(spec=spec, level=level):
+                for key in spec.statements:
+                    statements[key, level]()
+
+            with CaptureQueriesContext(connection) as captured:
+                work()  # warm (the registry import, code lists), and count the queries
+            queries = len(captured)
+            builder_times, floor_times, cpu_times = [], [], []
+            for _ in range(options.runs):
+                floor_times.append(_time(floor_work, 1))
+                cpu: list[float] = []
+                builder_times.append(_time(work, 1, cpu))
+                cpu_times.append(cpu[0])
+            builder_ms, floor = statistics.median(builder_times), statistics.median(floor_times)
+            cpu = [statistics.median(cpu_times)]
+            heap = _peak_heap_mb(work)
+            ratio = builder_ms / floor
+            print(  # noqa: T201
+                f"{code:14} {level:8} {year:>4} {builder_ms:>10.1f} {cpu[0]:>7.1f} {heap:>7.1f} {queries:>7} {floor:>8.1f} {ratio:>6.2f}"  # noqa: E501
+            )
+            results[f"{code} {level}"] = {
+                "year": year,
+                "builder_ms": round(builder_ms, 1),
+                "builder_cpu_ms": round(cpu[0], 1),
+                "peak_heap_mb": round(heap, 2),
+                "queries": queries,
+                "sql_ms": round(floor, 1),
+                "statements": list(spec.statements),
+                "ratio": round(ratio, 2),
+            }
+    results["machine"] = machine()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "reports.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
 

@@ -329,6 +329,10 @@ ROLLING_PLAN_YEARS = env_int("ROLLING_PLAN_YEARS", 3)
 ROLLING_PLAN_START_YEAR = env_int("ROLLING_PLAN_START_YEAR", 0)
 # at most this many rows a sheet (Excel's limit is 1,048,576); a longer table continues on another
 REPORT_SHEET_MAX_ROWS = env_int("REPORT_SHEET_MAX_ROWS", 1_000_000)
+#: the household list counts its rows exactly when the narrowest area (the user's scope or the
+#: "area code" filter) has at least this many code digits (6: a county); over more it shows
+#: PostgreSQL's estimate ("约 N 户") with the exact count on request (docs/performance.md)
+HOUSEHOLD_LIST_EXACT_COUNT_DIGITS = env_int("HOUSEHOLD_LIST_EXACT_COUNT_DIGITS", 6)
 # scheduled builds: the areas (empty: every county with households and its province) and their requester
 REPORT_SCHEDULED_AREAS = env_list("REPORT_SCHEDULED_AREAS", [])
 REPORT_SYSTEM_USERNAME = env_str("REPORT_SYSTEM_USERNAME", "report-scheduler")

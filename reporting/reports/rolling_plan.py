@@ -28,7 +28,7 @@ from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_total
 from reporting.sources import POOR_STATUSES, ReportContext
 from reporting.tables import MONEY, Column, ReportTable, Row
 
-__all__ = ["build", "horizon", "measure_figures", "planned_exit_figures"]
+__all__ = ["build", "horizon", "measure_figures", "planned_exit_figures", "village_exits"]
 
 
 def horizon(context: ReportContext) -> list[int]:
@@ -57,13 +57,13 @@ def planned_exit_figures(context: ReportContext) -> dict[str, dict[str, int]]:
 
 def _live_plans(context: ReportContext) -> QuerySet:
     """Each poor household's latest plan up to the year, with the household's size as ``r_size``."""
-    latest = (
-        Plan.objects.filter(household=OuterRef("household"), year__lte=context.year)
-        .order_by("-year")
-        .values("year")[:1]
-    )
+    # "no later plan up to the year" rather than "year = (the latest year)": PostgreSQL plans the
+    # NOT EXISTS as an anti-join with a sound row estimate, where the correlated subquery made it
+    # expect 60 rows of 84,000 and loop over households one by one (0.87 s against 0.48 s on the
+    # generated province, docs/performance.md). One plan per household and year, so the same rows.
+    later = Plan.objects.filter(household=OuterRef("household"), year__gt=OuterRef("year"), year__lte=context.year)
     plans = context.scoped(Plan.objects.all()).filter(
-        year__lte=context.year, household__status__in=POOR_STATUSES, year=Subquery(latest)
+        ~Exists(later), year__lte=context.year, household__status__in=POOR_STATUSES
     )
     return plans.annotate(r_size=F("household__household_size"))
 
@@ -85,7 +85,12 @@ def _frozen_plans(context: ReportContext) -> QuerySet:
 def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str, int]]:
     """child prefix → {villages_<year>, counties_<year>}: villages whose incidence falls under the
     threshold that year after the planned exits, and counties likewise (villages summed)."""
-    plans = village_exit_years(context.prefix, context.year, years=len(years))
+    threshold = exit_threshold(context.area.code)
+    # the planned exits and the threshold are read here once and handed over, so that the
+    # selector does not read every plan a second time (1.2 s of its 2.4 s on a province)
+    plans = village_exit_years(
+        context.prefix, context.year, years=len(years), exits=village_exits(context), threshold=threshold
+    )
     result: dict[str, dict[str, int]] = defaultdict(dict)
     counties: dict[str, dict] = {}
     for plan in plans:
@@ -98,7 +103,6 @@ def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, di
         for year, remaining in plan.remaining_by_year.items():
             county["remaining"][year] += remaining
     if counties:
-        threshold = exit_threshold(context.area.code)
         for code, county in counties.items():
             if not county["population"]:
                 continue
@@ -107,6 +111,24 @@ def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, di
                     values = result[code.ljust(12, "0")[: context.child_digits]]
                     values[f"counties_{year}"] = values.get(f"counties_{year}", 0) + 1
                     break
+    return dict(result)
+
+
+def village_exits(context: ReportContext) -> dict[str, dict[int, tuple[int, int]]]:
+    """village → planned exit year → (households, people) of the poor households under the area,
+    each by its latest plan up to the report's year: what assistance.selectors.planned_exits
+    gives, as one grouped query with the latest plan said as NOT EXISTS (see above)."""
+    later = Plan.objects.filter(household=OuterRef("household"), year__gt=OuterRef("year"), year__lte=context.year)
+    rows = (
+        Plan.objects.in_area(context.prefix)
+        .filter(~Exists(later), year__lte=context.year, household__status__in=POOR_STATUSES)
+        .values_list("household__village_id", "planned_exit_year")
+        .annotate(households=Count("household", distinct=True), people=Sum("household__household_size", default=0))
+        .order_by()
+    )
+    result: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for village, year, households, people in rows:
+        result[village][year] = (households, people)
     return dict(result)
 
 

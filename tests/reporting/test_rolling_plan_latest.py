@@ -1,0 +1,64 @@
+"""The rolling plan counts each poor household once, by its latest plan up to the report's year
+(the NOT EXISTS form of reporting.reports.rolling_plan.planned_exit_figures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from areas.models import Area
+from assistance.models import Plan
+from reporting.reports.rolling_plan import planned_exit_figures
+from reporting.sources import ReportContext, open_year
+from tests.reporting.conftest import KONGXING, SHILI, add_households
+
+
+@pytest.mark.django_db
+def test_each_household_counts_once_by_its_latest_plan_up_to_the_year(personas):
+    officer = personas["county_officer"]
+    year = open_year()  # the live plans (a past year reads the frozen ones)
+    first, second, third = add_households(KONGXING, 3, size=3)
+    exited = add_households(SHILI, 1, status="exited", size=4)[0]
+
+    def plan(household, plan_year, exit_year):
+        Plan.objects.create(
+            household=household, area_code=household.village_id, year=plan_year, planned_exit_year=exit_year,
+            updated_by=officer,
+        )  # fmt: skip
+
+    plan(first, year - 1, year)
+    plan(first, year, year + 2)  # latest up to the year: exits in two years
+    plan(second, year - 2, year + 1)  # no plan this year: its older plan stands
+    plan(third, year, year)
+    plan(third, year + 1, year + 3)  # after the report's year: not read
+    plan(exited, year, year)  # not poor any more: not counted
+
+    county = Area.objects.get(code="530921000000")
+    figures = planned_exit_figures(ReportContext(area=county, year=year, actor=officer))
+
+    assert figures == {
+        "530921201": {
+            f"exit_{year}_h": 1, f"exit_{year}_p": 3, f"exit_{year + 1}_h": 1, f"exit_{year + 1}_p": 3,
+            f"exit_{year + 2}_h": 1, f"exit_{year + 2}_p": 3,
+        }
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [2019, 2020, 2021])
+def test_the_village_exits_handed_to_the_selector_are_what_it_would_read(personas, year):
+    from assistance.selectors import planned_exits
+    from reporting.reports.rolling_plan import village_exits
+
+    officer = personas["county_officer"]
+    households = add_households(KONGXING, 3, size=3) + add_households(SHILI, 2, size=5)
+    households += add_households(SHILI, 1, status="exited", size=2)
+    for offset, household in enumerate(households):
+        for plan_year in (2019, 2020, 2021)[offset % 3 :]:
+            Plan.objects.create(
+                household=household, area_code=household.village_id, year=plan_year,
+                planned_exit_year=plan_year + offset % 2, updated_by=officer,
+            )  # fmt: skip
+    county = Area.objects.get(code="530921000000")
+    expected = planned_exits("530921", year)
+    assert expected  # the comparison is not of two empty results
+    assert village_exits(ReportContext(area=county, year=year, actor=officer)) == expected
