@@ -48,6 +48,9 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Load the demo county (凤庆县, 诗礼乡's 14 villages with groups) and one demo login per role."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=300, help="how many demo households (300)")
+
     def handle(self, *args, **options):
         if not Area.objects.filter(code=SHILI).exists():
             raise CommandError("run load_divisions first: 诗礼乡 (530921201) is not loaded")
@@ -81,7 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(f"demo areas added: {added}")
         from households.demo import create_demo_households
 
-        self.stdout.write(f"demo households added: {create_demo_households()}")
+        self.stdout.write(f"demo households added: {create_demo_households(options['households'])}")
         from exits.demo import run_demo_year
 
         year = run_demo_year()
