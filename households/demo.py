@@ -13,6 +13,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from areas.models import Area
 from core.errors import ServiceError
@@ -93,6 +94,7 @@ def _household(rng: random.Random, sequence: list[int]) -> tuple[dict, list[dict
     return fields, members
 
 
+@transaction.atomic  # all or nothing, and one commit on SQLite instead of one a household
 def create_demo_households(count: int = 300, township_code: str = "530921201000") -> int:
     """Register ``count`` households across the township's villages; does nothing if the township
     already has households. Returns how many were made."""
