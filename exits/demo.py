@@ -3,12 +3,16 @@
 Two years back (``id_year``) the county identifies most demo households (seven steps, three-level
 publicity, announcement) and freezes that year. Last year (``exit_year``) cadres are paired with
 households and plans carry measures; households whose income cleared the line exit through the
-exit procedure; the yearly review finds one household wrongly included (removed), two missed
-(identified in a new-poverty campaign) and one returned (a return campaign); the county freezes
-the year. The open year has a few monitoring alerts and village figures so incidence shows.
+exit procedure; the yearly review finds one household wrongly included (removed), one wrongly
+exited (reopened), two missed (identified in a new-poverty campaign) and one returned (a return
+campaign); the county freezes the year. The open year has the system's attention flags, a few
+monitored households and village figures so incidence shows.
 
-Every date lies in the past, so each publicity period has ended. Idempotent: the review of
-``exit_year`` is the marker; once it exists the demo year is left as it is.
+Every date the services take lies in the past, so each publicity period has ended. The services
+read the clock where a person acts "now": the review's deadline is checked against today (so the
+replayed review's deadline is today at the earliest), and the statuses the county's review applies
+(removal, reopening) carry today's date. Idempotent: the review of ``exit_year`` is the marker;
+once it exists the demo year is left as it is. One transaction: a refusal leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -282,7 +286,8 @@ def _form(actors: _Actors, campaign, household: Household, form: str, finding: s
 
 @transaction.atomic  # all or nothing; also one commit for SQLite instead of thousands
 def run_demo_year(*, today: datetime.date | None = None) -> DemoYear:
-    """Run the demo year over the township's demo households (see the module's docstring)."""
+    """Run the demo year over the township's demo households (see the module's docstring);
+    ``today`` only chooses the years (the services keep their own clock)."""
     today = today or timezone.localdate()
     exit_year, id_year = today.year - 1, today.year - 2
     made = DemoYear(id_year=id_year, exit_year=exit_year)
