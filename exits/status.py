@@ -253,13 +253,15 @@ def reopen_wrong_exit(
     )
 
 
-def record_return(*, actor, cases: Sequence) -> list[StatusChange]:
+def record_return(*, actor, cases: Sequence, effective_on: datetime.date | None = None) -> list[StatusChange]:
     """返贫: called by identification when it announces cases of a "return" campaign, inside its
     transaction. Each exited household is marked returned, then registered again, so its status
-    history shows both steps; the reason is the case's application and any review finding."""
+    history shows both steps; the reason is the case's application and any review finding. The
+    return is dated with the announcement (``effective_on``, never after today): a change belongs
+    to the year it is made in, and the year's differences count returns by that date."""
     from exits.models import ReviewFinding, ReviewResult, ReviewState
 
-    today = timezone.localdate()
+    today = min(effective_on or timezone.localdate(), timezone.localdate())
     changes: list[StatusChange] = []
     for case in cases:
         household = Household.objects.select_for_update().get(pk=case.household_id)

@@ -13,8 +13,10 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from areas.models import Area
+from core.errors import ServiceError
 from households.idnumbers import build_id_number
 from households.models import Household
 from households.services import HouseholdInvalid, save_household
@@ -62,7 +64,7 @@ def _household(rng: random.Random, sequence: list[int]) -> tuple[dict, list[dict
             surname + rng.choice(CHILD_MALE if male else CHILD_FEMALE), "03" if male else "04", child_born, male
         )
         age = 2026 - child_born.year
-        child["school_status"] = "03" if 6 <= age <= 11 else ("05" if 12 <= age <= 14 else "01")
+        child["school_status"] = "03" if 6 <= age <= 11 else ("05" if 12 <= age <= 15 else "01")
         members.append(child)
     cause = _pick_cause(rng)
     per_capita_target = rng.gauss(3000, 650)
@@ -92,6 +94,7 @@ def _household(rng: random.Random, sequence: list[int]) -> tuple[dict, list[dict
     return fields, members
 
 
+@transaction.atomic  # all or nothing, and one commit on SQLite instead of one a household
 def create_demo_households(count: int = 300, township_code: str = "530921201000") -> int:
     """Register ``count`` households across the township's villages; does nothing if the township
     already has households. Returns how many were made."""
@@ -110,14 +113,23 @@ def create_demo_households(count: int = 300, township_code: str = "530921201000"
             fields["main_cause"] = ""
         if index % 45 == 11:
             fields["other_causes"] = [fields["main_cause"]] if fields["main_cause"] else []
+        group = rng.choice(groups) if groups else None
         try:
-            save_household(
-                actor=officer,
-                village_code=village.code,
-                group_code=rng.choice(groups) if groups else None,
-                fields=fields,
-                members=members,
-            )
+            try:  # submitted for review when the form is clean, so the household can apply
+                save_household(
+                    actor=officer,
+                    village_code=village.code,
+                    group_code=group,
+                    fields=fields,
+                    members=members,
+                    submit=True,
+                )
+            except HouseholdInvalid:
+                raise
+            except ServiceError:  # errors or unconfirmed warnings: the form stays a draft for the worklist
+                save_household(
+                    actor=officer, village_code=village.code, group_code=group, fields=fields, members=members
+                )
         except HouseholdInvalid:
             continue  # a generated ID number that collides: skip, the demo needs no exact count
         made += 1

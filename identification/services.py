@@ -915,7 +915,7 @@ def post_notice(
             # an exited household re-identified: its status history shows returned, then registered
             from exits.status import record_return
 
-            record_return(actor=actor, cases=[entry.case for entry in entries])
+            record_return(actor=actor, cases=[entry.case for entry in entries], effective_on=starts_on)
         Household.objects.filter(pk__in=[e.case.household_id for e in entries]).update(
             status=HouseholdStatus.REGISTERED
         )

@@ -48,6 +48,9 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Load the demo county (凤庆县, 诗礼乡's 14 villages with groups) and one demo login per role."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=300, help="how many demo households (300)")
+
     def handle(self, *args, **options):
         if not Area.objects.filter(code=SHILI).exists():
             raise CommandError("run load_divisions first: 诗礼乡 (530921201) is not loaded")
@@ -74,15 +77,28 @@ class Command(BaseCommand):
                 services.grant_role(
                     actor=officer if code.startswith("530921") else None, user=user, role=role, area_code=code
                 )
+            # a responsible cadre's login: no role, the households paired with the cadre are its scope
+            self._user(User, "cadre", "驻村工作队 李文华", password)
             if not User.objects.filter(username="admin").exists():
                 User.objects.create_superuser("admin", "", password)
         self.stdout.write(f"demo areas added: {added}")
         from households.demo import create_demo_households
 
-        self.stdout.write(f"demo households added: {create_demo_households()}")
+        self.stdout.write(f"demo households added: {create_demo_households(options['households'])}")
+        from exits.demo import run_demo_year
+
+        year = run_demo_year()
+        if year.skipped:
+            self.stdout.write(f"demo years {year.id_year}-{year.exit_year}: already loaded, left as they are")
+        else:
+            self.stdout.write(
+                f"demo years: {len(year.registered)} households registered in {year.id_year}, "
+                f"{len(year.exited)} exited in {year.exit_year}, its review applied and both years frozen"
+            )
         self.stdout.write(f"demo logins (password {password}):")
         for username, full_name, role, code in DEMO_USERS:
             self.stdout.write(f"  {username:<18} {role:<18} {code}  {full_name}")
+        self.stdout.write("  cadre              (no role)         paired households  驻村工作队 李文华")
         self.stdout.write("  admin              superuser")
 
     @staticmethod
