@@ -14,9 +14,11 @@ calls into it: the test thread's database writes never overlap a request of the 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import uuid
 
 import pytest
 from django.db import connection
@@ -28,6 +30,7 @@ from households.models import Household
 from reporting.services import build_report_job
 from reporting.sources import POOR_STATUSES
 from tests.conftest import PASSWORD
+from tests.households.test_celery_worker import _forget_queue, _queue_length
 from tests.reporting.conftest import AIHUA, KONGXING, SHILI, XINHUA, add_households
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,13 +42,19 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 @pytest.fixture
 def queued_not_run():
     """Tasks are sent to the broker instead of running in-process (tests/conftest.py turns that on
-    for every test; this one wants its job to stay queued until it drives it)."""
+    for every test; this one wants its job to stay queued until it drives it), on a queue no worker
+    reads, deleted afterwards from Redis (CI) so that no worker ever takes the message up."""
     from config.celery import app
 
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = before
+    before = (app.conf.task_always_eager, app.conf.task_default_queue)
+    queue = f"test-e2e-report-{uuid.uuid4().hex[:12]}"
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = before
+        if os.environ.get("REDIS_URL"):
+            _forget_queue(queue)
 
 
 def _province_households() -> None:
@@ -95,6 +104,8 @@ def test_a_province_officer_requests_watches_and_downloads_the_registry_summary(
     page.wait_for_url("**/reports/jobs/*/")
     job = Job.objects.get()
     assert (job.kind, job.area_code, job.status) == ("report_registry", PROVINCE, "queued")
+    if os.environ.get("REDIS_URL"):
+        assert _queue_length(queued_not_run) == 1  # sent to the broker, waiting for a worker
     assert "排队中" in page.locator("#report-body").inner_text()
     assert _percent(page) == 0
     assert page.locator("#report-body a.button").count() == 0  # nothing to download yet
