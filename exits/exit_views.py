@@ -559,7 +559,7 @@ def exit_publicity_print(request, code: str, year: int):
     """The village's exit publicity as posted, on A4: the households in (or past) publicity that
     year, listing only village group, head of household, household size, attribute and exit year
     (DOMAIN.md section 12: no ID numbers, phones or health details)."""
-    village = area_or_404(request.user, code, level=Level.VILLAGE)
+    village = area_or_404(request.user, code, levels=Level.VILLAGE)
     cases = list(
         ExitCase.objects.visible_to(request.user)
         .filter(area_code=village.code, year=year, publicity_starts_on__isnull=False)
