@@ -18,6 +18,7 @@ from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may
 from core.errors import ServiceError
+from households.choices import CAUSES
 from identification import services
 from identification.choices import NoticeKind, NoticeState, ObjectionState
 from identification.forms import NoticeCreateForm, NoticePostForm, ObjectionForm, ResolveObjectionForm
@@ -328,7 +329,9 @@ def notice_print(request, pk: int):
     of household, household size, attribute, main cause and year (DOMAIN.md section 12)."""
     notice = _notice_or_404(request.user, pk)
     entries = _entries(notice)
-    causes = cause_names(notice.area_id)
+    # The posted sheet must name each cause, never show its bare code: the national list in code
+    # stands behind the cause list in the database (an administrator's table, which may lack a code).
+    causes = {**dict(CAUSES), **cause_names(notice.area_id)}
     villages = area_names(entry.case.area_code for entry in entries)
     pages: dict[str, dict] = {}
     for entry in entries:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from households.idnumbers import build_id_number
 from households.models import Household
 from identification import services
 from tests.conftest import PASSWORD
 from tests.identification.conftest import (
+    COUNTY,
     GOOD_VOTE,
     KONGXING,
     YESTERDAY,
@@ -126,3 +128,55 @@ def test_a_keyboard_only_clerk_fills_and_saves_the_household_form(watched, perso
     assert (
         visited.index("id_wage_income") < visited.index("id_members-0-name") < visited.index("id_members-0-id_number")
     )
+
+
+def test_every_control_of_the_exits_and_reporting_forms_has_a_label(watched, personas):
+    """The forms the exits (exit procedure, monitoring, yearly review) and reporting pages added."""
+    from exits import review
+    from exits.exit_services import propose_exits
+    from exits.models import ExitCase
+    from tests.exits.exit.conftest import YEAR, registered
+    from tests.exits.monitoring.conftest import alert
+    from tests.exits.review.conftest import in_status
+
+    superuser = personas["superuser"]
+    proposed = registered(superuser, offset=10)
+    assert propose_exits(actor=personas["township_reviewer"], year=YEAR, household_ids=[proposed.pk]).failed == {}
+    exit_case = ExitCase.objects.get(household=proposed)
+    registered(superuser, offset=20)  # one more to propose on the proposal page
+    exited = in_status(personas, 30, "exited")
+    monitored = alert(personas, in_status(personas, 40, "exited"))
+    today = timezone.localdate()
+    campaign = review.open_review(
+        actor=personas["county_officer"], county_code=COUNTY, year=today.year, title=f"{today.year}年动态管理",
+        opens_on=today - datetime.timedelta(days=30), deadline=today + datetime.timedelta(days=30),
+    )  # fmt: skip
+    page = watched.new_page()
+
+    watched.login(page, "village_clerk_user", PASSWORD)
+    missing = _unlabelled(page, f"/exits/exit/cases/{exit_case.pk}/")  # the village's appraisal
+    missing += _unlabelled(page, "/exits/monitoring/new/")
+    missing += _unlabelled(page, f"/exits/monitoring/{monitored.pk}/")  # the home check
+    missing += _unlabelled(page, "/exits/monitoring/")
+    missing += _unlabelled(page, "/exits/monitoring/flags/")
+    missing += _unlabelled(page, f"/exits/review/{campaign.pk}/forms/add/?household={exited.pk}")
+    missing += _unlabelled(page, f"/exits/review/households/{exited.pk}/natural/")
+    page.context.clear_cookies()
+    watched.login(page, "township_reviewer_user", PASSWORD)
+    missing += _unlabelled(page, f"/exits/exit/?year={YEAR}")  # filters and the bulk step
+    missing += _unlabelled(page, f"/exits/exit/propose/?year={YEAR}")
+    page.context.clear_cookies()
+    watched.login(page, "county_officer_user", PASSWORD)
+    missing += _unlabelled(page, f"/exits/exit/incidence/{COUNTY}/?year={YEAR}")
+    missing += _unlabelled(page, f"/exits/review/add/{COUNTY}/")
+    missing += _unlabelled(page, f"/exits/review/{campaign.pk}/")
+    missing += _unlabelled(page, f"/exits/review/households/{exited.pk}/status/")
+    missing += _unlabelled(page, f"/exits/review/frozen/{COUNTY}/")
+    missing += _unlabelled(page, f"/exits/review/differences/{COUNTY}/?year={today.year}")
+    missing += _unlabelled(page, "/reports/")
+    watched.shot(page, "reports-form")
+    page.context.clear_cookies()
+    watched.login(page, "province_officer_user", PASSWORD)
+    missing += _unlabelled(page, "/exits/monitoring/lines/")
+
+    assert missing == []

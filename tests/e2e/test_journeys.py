@@ -222,6 +222,8 @@ def test_the_county_confirms_within_the_quota_announces_and_prints(watched, pers
     assert page.locator("button[data-print]").is_visible()
     watched.shot(page, "notice-print")
     assert "杨大山" in page.content()
+    # the cause of poverty by its name, never its code
+    assert page.locator("article.sheet tbody td:nth-child(6)").all_inner_texts() == ["因病"]
     for member in household.members.all():
         assert member.id_number not in page.content()
     pdf = page.pdf(format="A4", print_background=True)

@@ -76,3 +76,33 @@ def test_the_household_handbook_prints_on_a4(watched, personas):
     body = page.content()
     for member in household.members.all():
         assert member.id_number not in body
+
+
+def test_the_printed_county_announcement_names_each_cause_not_its_code(watched, personas, campaign):
+    # given a county announcement of two households of 孔兴村: one ill (01), one cut off by road (10)
+    from households.models import CauseCode, Household
+    from tests.exits.review.conftest import announce
+    from tests.identification.conftest import YESTERDAY, submitted_household
+
+    first, second = submitted_household(personas, 0), submitted_household(personas, 1)
+    Household.objects.filter(pk=second.pk).update(main_cause="10")
+    cases = [
+        services.apply(
+            actor=personas["village_clerk"], campaign_id=campaign.pk, household_id=h.pk, informed_on=YESTERDAY()
+        )
+        for h in (first, second)
+    ]
+    announce(personas, campaign, cases)
+    notice = campaign.notices.get(kind="announcement")
+    # and the cause list of the database lacks 01 (an administrator's table: the sheet may not show "01")
+    CauseCode.objects.filter(code="01").delete()
+
+    # when the county officer prints it
+    page = watched.new_page()
+    watched.login(page, "county_officer_user", PASSWORD)
+    page.goto(f"/identification/notices/{notice.pk}/print/")
+    watched.shot(page, "announcement")
+
+    # then the cause column (the sixth) names each cause
+    causes = page.locator("article.sheet tbody tr td:nth-child(6)").all_inner_texts()
+    assert sorted(causes) == sorted(["因病", "交通条件落后"])
