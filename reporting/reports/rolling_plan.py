@@ -86,11 +86,9 @@ def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, di
     """child prefix → {villages_<year>, counties_<year>}: villages whose incidence falls under the
     threshold that year after the planned exits, and counties likewise (villages summed)."""
     threshold = exit_threshold(context.area.code)
-    # the planned exits and the threshold are read here once and handed over, so that the
-    # selector does not read every plan a second time (1.2 s of its 2.4 s on a province)
-    plans = village_exit_years(
-        context.prefix, context.year, years=len(years), exits=village_exits(context), threshold=threshold
-    )
+    # one statement reads the plans and the figures and computes each village's exit year in SQL:
+    # the Python pass over 27,000 villages' exits was 390 ms of a province's 830 ms
+    plans = village_exit_years(context.prefix, context.year, years=len(years), threshold=threshold)
     result: dict[str, dict[str, int]] = defaultdict(dict)
     counties: dict[str, dict] = {}
     for plan in plans:
