@@ -90,7 +90,8 @@ def test_the_county_export_lists_every_household_and_member_with_chinese_labels(
     in_county = Household.objects.filter(village__code__startswith="530921")
     assert len(body) == in_county.count() == 12
     assert [row[0] for row in body] == sorted(in_county.values_list("household_no", flat=True))
-    first = dict(zip(header, next(row for row in body if row[0] == detail_data["households"][0].household_no)))
+    first_no = detail_data["households"][0].household_no
+    first = dict(zip(header, next(row for row in body if row[0] == first_no), strict=True))
     assert first["贫困户属性"] == "一般贫困户"
     assert first["主要致贫原因"] == "因病"
     assert first["其他致贫原因"] == "因残、因学"
@@ -104,7 +105,7 @@ def test_the_county_export_lists_every_household_and_member_with_chinese_labels(
     assert members[1][:6] == ("户编号", "序号", "姓名", "性别", "证件类型", "证件号码")
     member_rows = members[2:]
     assert len(member_rows) == Member.objects.filter(area_code__startswith="530921", is_active=True).count() == 24
-    row = dict(zip(members[1], member_rows[0]))
+    row = dict(zip(members[1], member_rows[0], strict=True))
     assert row["性别"] == "男" and row["与户主关系"] == "本人或户主" and row["健康状况"] == "残疾"
     assert row["出生年月"] == "1970-01"
 
