@@ -194,13 +194,6 @@ def detail_rows(queryset, columns: list[tuple[str, str, Callable | None]], order
         yield [value if convert is None else convert(value) for value, convert in zip(values, converters, strict=True)]
 
 
-@register(
-    "register_detail",
-    _("Detailed register of households"),
-    by_year=False,
-    order=15,
-    write=lambda *a, **k: write(*a, **k),
-)
 def build(context: ReportContext) -> list[ReportTable]:
     """The page's summary: households and members the workbook lists, per child area (two
     grouped queries); the rows themselves are written by ``write``."""
@@ -301,3 +294,7 @@ def write(
         detail_rows(_members(context), MEMBER_COLUMNS, ["household_id", "position", "id"]),
     )
     workbook.save(path)
+
+
+# registered last, since the report names its own workbook writer defined above
+register("register_detail", _("Detailed register of households"), by_year=False, order=15, write=write)(build)
