@@ -82,6 +82,10 @@ def test_the_county_export_lists_every_household_and_member_with_chinese_labels(
     sheets = _sheets(job)
     assert list(sheets) == ["封面", "户明细", "家庭成员明细"]
     households, members = sheets["户明细"], sheets["家庭成员明细"]
+    cover = {row[0]: row[1] for row in sheets["封面"] if len(row) > 1}
+    assert cover["证件号码"] == "已脱敏：仅显示前6位和后4位。"
+    assert cover["来源"] == "当前建档立卡数据"  # the live registry, said once
+    assert [row[0] for row in sheets["封面"] if row].count("来源") == 1
     assert households[0][0].endswith("户明细")
     header = households[1]
     assert header[:4] == ("户编号", "户主姓名", "所在村", "所在村代码")
