@@ -66,6 +66,7 @@ bench: setup
 	DEBUG=1 $(MANAGE) generate_province --households $(BENCH_HOUSEHOLDS) --if-missing
 	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/household_pages.py
 	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/export_households.py
+	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/export_detail.py
 	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/reports.py
 	SECRET_KEY=$${SECRET_KEY:-bench-only} $(BIN)/python bench/import_households.py
 

@@ -26,16 +26,20 @@ class Report:
     #: whether a frozen year has its own figures; False: the report shows the current state only
     by_year: bool = True
     order: int = 100
+    #: writes the workbook itself instead of reporting.excel.write_workbook (a report whose rows
+    #: are streamed from the database, not kept as tables): ``write(path, tables, *, context,
+    #: title, cover, heading)``
+    write: Callable | None = None
 
 
 REPORTS: dict[str, Report] = {}
 
 
-def register(code: str, title, *, by_year: bool = True, order: int = 100):
+def register(code: str, title, *, by_year: bool = True, order: int = 100, write: Callable | None = None):
     """Decorator: register ``build`` as the report ``code``."""
 
     def decorate(build: Callable[[ReportContext], list[ReportTable]]):
-        REPORTS[code] = Report(code, title, build, by_year, order)
+        REPORTS[code] = Report(code, title, build, by_year, order, write)
         return build
 
     return decorate

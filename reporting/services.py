@@ -169,13 +169,16 @@ def build_report_job(job: Job) -> dict:
         _remove_stale_parts(job)
         chinese = (translation.get_language() or "").startswith("zh")
         heading = f"{area.name}{year}年" if chinese else f"{area.name} {year}: "
-        publish_file(
-            job,
-            lambda path: write_workbook(
-                Path(path), tables, title=f"{heading}{report.title}", cover=cover, heading=heading
-            ),
-            _file_name(report, area, year),
-        )
+
+        def write(path) -> None:
+            if report.write is not None:  # a report that streams its own rows (register_detail)
+                report.write(
+                    Path(path), tables, context=context, title=f"{heading}{report.title}", cover=cover, heading=heading
+                )
+            else:
+                write_workbook(Path(path), tables, title=f"{heading}{report.title}", cover=cover, heading=heading)
+
+        publish_file(job, write, _file_name(report, area, year))
         report_progress(job, 2)
         return {
             "year": year,

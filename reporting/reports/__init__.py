@@ -10,6 +10,7 @@ from reporting.reports import (  # noqa: F401
     dynamic,
     monitoring,
     quality,
+    register_detail,
     registry_summary,
     rolling_plan,
 )
