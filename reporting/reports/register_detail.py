@@ -259,6 +259,7 @@ def write_rows(workbook: Workbook, title: str, heading: str, headers: list[str],
         total += 1
     if sheet is None:  # nothing to list: the sheet with its header all the same
         sheet = workbook.create_sheet(_sheet_title(title, used))
+        sheet.freeze_panes = "B3"
         sheet.append([f"{heading}{title}"])
         sheet.append(_header_cells(sheet, headers))
     return total

@@ -234,6 +234,11 @@ def test_every_report_kind_builds_a_workbook_with_frozen_panes_and_merged_header
         workbook = load_workbook(job_file_path(job.file))
         assert workbook.sheetnames[0] == "封面"
         for sheet in workbook.worksheets[1:]:
+            if report.write is not None:
+                # a list that writes itself (the detailed register): title and one header row,
+                # the household number column frozen
+                assert sheet.freeze_panes == "B3", (report.code, sheet.title)
+                continue
             assert sheet.freeze_panes == "C4", (report.code, sheet.title)
             merged = {str(cell_range) for cell_range in sheet.merged_cells.ranges}
             assert {"A2:A3", "B2:B3"} <= merged, report.code
