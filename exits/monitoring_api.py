@@ -5,11 +5,13 @@ Services check role, scope and rules; errors have the one shape of core.api.exce
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,7 +40,7 @@ from exits.monitoring_serializers import (
     MonitoringStepSerializer,
 )
 
-__all__ = ["CaseViewSet", "FlagViewSet", "LineView"]
+__all__ = ["CASE_ACTIONS", "CaseViewSet", "FlagViewSet", "LineView"]
 
 _ID = "[0-9]+"
 
@@ -52,6 +54,78 @@ def _parse(serializer_class, request):
 def _area(params) -> str:
     value = params.get("area", "").strip()
     return value if value.isdigit() and len(value) <= 12 else ""
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """One POST endpoint under a case: its URL segment, request body, the service call (actor,
+    case id, parsed body), and what it answers (the case, or the risk it recorded)."""
+
+    url_path: str
+    serializer: type[serializers.Serializer]
+    take: Callable[[Any, int, dict], Any]
+    response: type[serializers.Serializer] = MonitoringCaseDetailSerializer
+    status: int = status.HTTP_200_OK
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    # the next step of the transition table (all but risk elimination)
+    "steps": CaseAction(
+        "steps",
+        MonitoringStepSerializer,
+        lambda user, case_id, v: services.advance(
+            actor=user, case_id=case_id, step=v["step"], note=v["note"], on=v.get("on"), version=v.get("version")
+        ),
+    ),
+    "send_back": CaseAction(
+        "return",
+        MonitoringReturnSerializer,
+        lambda user, case_id, v: services.return_case(
+            actor=user, case_id=case_id, to_state=v["to_state"], reason=v["reason"], version=v.get("version")
+        ),
+    ),
+    "close": CaseAction(
+        "close",
+        MonitoringCloseSerializer,
+        lambda user, case_id, v: services.close_case(
+            actor=user, case_id=case_id, reason=v["reason"], version=v.get("version")
+        ),
+    ),
+    "risks": CaseAction(
+        "risks",
+        MonitoringRiskWriteSerializer,
+        lambda user, case_id, v: services.add_risk(
+            actor=user,
+            case_id=case_id,
+            kind=v["kind"],
+            found_on=v["found_on"],
+            description=v["description"],
+            measure_ids=v["measures"],
+        ),  # fmt: skip
+        MonitoringRiskSerializer,
+        status.HTTP_201_CREATED,
+    ),
+    "eliminate": CaseAction(
+        "eliminate",
+        MonitoringEliminateSerializer,
+        lambda user, case_id, v: services.eliminate_risk(
+            actor=user, case_id=case_id, mode=v["mode"], note=v["note"], version=v.get("version")
+        ),
+    ),
+}
+
+
+def _case_endpoint(name: str):
+    """The POST endpoint of one entry of CASE_ACTIONS (``CaseViewSet._act`` does the work); the
+    method is named as its attribute, which DRF's router (URL names) and the schema rely on."""
+    spec = CASE_ACTIONS[name]
+
+    def endpoint(self, request, pk=None):
+        return self._act(request, pk, spec)
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint = action(detail=True, methods=["post"], url_path=spec.url_path)(endpoint)
+    return extend_schema(request=spec.serializer, responses={spec.status: spec.response})(endpoint)
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -108,64 +182,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @extend_schema(request=MonitoringStepSerializer, responses={200: MonitoringCaseDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def steps(self, request, pk=None):
-        values = _parse(MonitoringStepSerializer, request)
-        case = services.advance(
-            actor=request.user,
-            case_id=int(pk),
-            step=values["step"],
-            note=values["note"],
-            on=values.get("on"),
-            version=values.get("version"),
-        )
-        return self._answer(case)
+    def _act(self, request, pk, spec: CaseAction) -> Response:
+        """Parse the body, take the action through its service, answer with what it made."""
+        made = spec.take(request.user, int(pk), _parse(spec.serializer, request))
+        if spec.response is MonitoringCaseDetailSerializer:
+            return self._answer(made, spec.status)
+        return Response(spec.response(made).data, status=spec.status)
 
-    @extend_schema(request=MonitoringReturnSerializer, responses={200: MonitoringCaseDetailSerializer})
-    @action(detail=True, methods=["post"], url_path="return")
-    def send_back(self, request, pk=None):
-        values = _parse(MonitoringReturnSerializer, request)
-        case = services.return_case(
-            actor=request.user,
-            case_id=int(pk),
-            to_state=values["to_state"],
-            reason=values["reason"],
-            version=values.get("version"),
-        )
-        return self._answer(case)
-
-    @extend_schema(request=MonitoringCloseSerializer, responses={200: MonitoringCaseDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        values = _parse(MonitoringCloseSerializer, request)
-        case = services.close_case(
-            actor=request.user, case_id=int(pk), reason=values["reason"], version=values.get("version")
-        )
-        return self._answer(case)
-
-    @extend_schema(request=MonitoringRiskWriteSerializer, responses={201: MonitoringRiskSerializer})
-    @action(detail=True, methods=["post"])
-    def risks(self, request, pk=None):
-        values = _parse(MonitoringRiskWriteSerializer, request)
-        risk = services.add_risk(
-            actor=request.user,
-            case_id=int(pk),
-            kind=values["kind"],
-            found_on=values["found_on"],
-            description=values["description"],
-            measure_ids=values["measures"],
-        )
-        return Response(MonitoringRiskSerializer(risk).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=MonitoringEliminateSerializer, responses={200: MonitoringCaseDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def eliminate(self, request, pk=None):
-        values = _parse(MonitoringEliminateSerializer, request)
-        case = services.eliminate_risk(
-            actor=request.user, case_id=int(pk), mode=values["mode"], note=values["note"], version=values.get("version")
-        )
-        return self._answer(case)
+    # the actions under a case, each an endpoint built from the table CASE_ACTIONS below
+    steps = _case_endpoint("steps")
+    send_back = _case_endpoint("send_back")
+    close = _case_endpoint("close")
+    risks = _case_endpoint("risks")
+    eliminate = _case_endpoint("eliminate")
 
 
 class LineView(APIView):

@@ -5,6 +5,11 @@ through ``visible_to``; the services check role, scope and every rule."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from areas.choices import Action, Level
@@ -34,6 +40,7 @@ from exits.monitoring_workflow import START_ACTION, TRANSITIONS, next_action, re
 from households.models import Household
 
 __all__ = [
+    "CASE_ACTIONS",
     "case_add",
     "case_close",
     "case_detail",
@@ -194,118 +201,121 @@ def _done(request, case_id: int, message: str):
     return redirect("monitoring:case_detail", pk=case_id)
 
 
-@login_required
-@require_POST
-def case_step(request, pk: int):
-    case = _case_or_404(request.user, pk)
-    form = StepForm(request.POST)
-    if form.is_valid():
-        try:
-            services.advance(
-                actor=request.user,
-                case_id=case.pk,
-                step=form.cleaned_data["step"],
-                note=form.cleaned_data["note"],
-                on=form.cleaned_data["on"],
-                version=form.cleaned_data["version"],
-            )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
-            return _done(request, case.pk, _("The step was recorded."))
-    return _detail(request, _case_or_404(request.user, pk), {f"step:{request.POST.get('step')}": form}, status=400)
+def _owns(user, case: MonitoringCase) -> bool:
+    """Whoever takes the case's next step may also send it back (any finished case: the service says)."""
+    owner = next_action(case.state)
+    return owner is None or may(user, owner, case.area_code)
 
 
-@login_required
-@require_POST
-def case_return(request, pk: int):
-    case = _case_or_404(request.user, pk)
+def _return_form(request, case: MonitoringCase) -> ReturnForm:
     labels = dict(MonitoringState.choices)
-    form = ReturnForm(request.POST, targets=[(s, labels[s]) for s in return_targets(case.state)])
-    if form.is_valid():
-        try:
-            services.return_case(
-                actor=request.user,
-                case_id=case.pk,
-                to_state=form.cleaned_data["to_state"],
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
-            return _done(request, case.pk, _("The case was sent back."))
-    elif owner := next_action(case.state):
-        if not may(request.user, owner, case.area_code):
+    return ReturnForm(request.POST, targets=[(s, labels[s]) for s in return_targets(case.state)])
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """One POST under a case page: the form it parses, the service it calls with (actor, case id,
+    cleaned data), the message after success and the key of the refused form on the page. ``may_act``
+    answers 403 when the form is refused (or before it, with ``check_first``); otherwise the
+    service alone decides who may."""
+
+    bound: Callable[[Any], str]
+    form: Callable[[Any, MonitoringCase], forms.Form]
+    take: Callable[[Any, int, dict], Any]
+    done: Any
+    may_act: Callable[[Any, MonitoringCase], bool] | None = None
+    check_first: bool = False
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "case_step": CaseAction(
+        bound=lambda request: f"step:{request.POST.get('step')}",
+        form=lambda request, case: StepForm(request.POST),
+        take=lambda user, case_id, v: services.advance(
+            actor=user, case_id=case_id, step=v["step"], note=v["note"], on=v["on"], version=v["version"]
+        ),
+        done=gettext_lazy("The step was recorded."),
+    ),
+    "case_return": CaseAction(
+        bound=lambda request: "return",
+        form=_return_form,
+        take=lambda user, case_id, v: services.return_case(
+            actor=user, case_id=case_id, to_state=v["to_state"], reason=v["reason"], version=v["version"]
+        ),
+        done=gettext_lazy("The case was sent back."),
+        may_act=_owns,
+    ),
+    "case_close": CaseAction(
+        bound=lambda request: "close",
+        form=lambda request, case: CloseForm(request.POST),
+        take=lambda user, case_id, v: services.close_case(
+            actor=user, case_id=case_id, reason=v["reason"], version=v["version"]
+        ),
+        done=gettext_lazy("The household was not taken into monitoring."),
+    ),
+    "risk_add": CaseAction(
+        bound=lambda request: "risk",
+        form=lambda request, case: RiskForm(
+            request.POST, measures=Measure.objects.filter(household_id=case.household_id)
+        ),
+        take=lambda user, case_id, v: services.add_risk(
+            actor=user,
+            case_id=case_id,
+            kind=v["kind"],
+            found_on=v["found_on"],
+            description=v["description"],
+            measure_ids=[int(m) for m in v["measures"]],
+        ),  # fmt: skip
+        done=gettext_lazy("The risk was recorded."),
+        may_act=lambda user, case: may(user, Action.CAPTURE, case.area_code),
+        check_first=True,
+    ),
+    "case_eliminate": CaseAction(
+        bound=lambda request: "eliminate",
+        form=lambda request, case: EliminateForm(request.POST),
+        take=lambda user, case_id, v: services.eliminate_risk(
+            actor=user, case_id=case_id, mode=v["mode"], note=v["note"], version=v["version"]
+        ),
+        done=gettext_lazy("The risk was eliminated."),
+        may_act=lambda user, case: may(user, Action.APPROVE, case.area_code),
+    ),
+}
+
+
+def _case_action(name: str):
+    """The page view of one entry of CASE_ACTIONS: parse, call the service, back to the case; a
+    refusal shows the case page again with the form and its message (400)."""
+    spec = CASE_ACTIONS[name]
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        case = _case_or_404(request.user, pk)
+        allowed = spec.may_act is None or spec.may_act(request.user, case)
+        if spec.check_first and not allowed:
             raise PermissionDenied
-    return _detail(request, case, {"return": form}, status=400)
+        form = spec.form(request, case)
+        if form.is_valid():
+            try:
+                spec.take(request.user, case.pk, form.cleaned_data)
+            except ServiceError as exc:
+                show_error(form, exc)
+                case = _case_or_404(request.user, pk)  # it may have moved meanwhile
+            else:
+                return _done(request, case.pk, str(spec.done))
+        elif not allowed:
+            raise PermissionDenied
+        return _detail(request, case, {spec.bound(request): form}, status=400)
+
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
-@login_required
-@require_POST
-def case_close(request, pk: int):
-    case = _case_or_404(request.user, pk)
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.close_case(
-                actor=request.user,
-                case_id=case.pk,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
-            return _done(request, case.pk, _("The household was not taken into monitoring."))
-    return _detail(request, case, {"close": form}, status=400)
-
-
-@login_required
-@require_POST
-def risk_add(request, pk: int):
-    case = _case_or_404(request.user, pk)
-    if not may(request.user, Action.CAPTURE, case.area_code):
-        raise PermissionDenied
-    form = RiskForm(request.POST, measures=Measure.objects.filter(household_id=case.household_id))
-    if form.is_valid():
-        try:
-            services.add_risk(
-                actor=request.user,
-                case_id=case.pk,
-                kind=form.cleaned_data["kind"],
-                found_on=form.cleaned_data["found_on"],
-                description=form.cleaned_data["description"],
-                measure_ids=[int(m) for m in form.cleaned_data["measures"]],
-            )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
-            return _done(request, case.pk, _("The risk was recorded."))
-    return _detail(request, case, {"risk": form}, status=400)
-
-
-@login_required
-@require_POST
-def case_eliminate(request, pk: int):
-    case = _case_or_404(request.user, pk)
-    form = EliminateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.eliminate_risk(
-                actor=request.user,
-                case_id=case.pk,
-                mode=form.cleaned_data["mode"],
-                note=form.cleaned_data["note"],
-                version=form.cleaned_data["version"],
-            )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
-            return _done(request, case.pk, _("The risk was eliminated."))
-    elif not may(request.user, Action.APPROVE, case.area_code):
-        raise PermissionDenied
-    return _detail(request, case, {"eliminate": form}, status=400)
+case_step = _case_action("case_step")
+case_return = _case_action("case_return")
+case_close = _case_action("case_close")
+risk_add = _case_action("risk_add")
+case_eliminate = _case_action("case_eliminate")
 
 
 # --- monitoring lines -------------------------------------------------------------------------------
