@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from exits.models import AttentionFlag, MonitoringCase, MonitoringEvent, MonitoringLine, RiskRecord
+from exits.models import AttentionFlag, ExitCase, MonitoringCase, MonitoringEvent, MonitoringLine, RiskRecord
 from exits.monitoring_choices import EliminationMode, MonitoringChannel, MonitoringKind, MonitoringState, RiskKind
 from exits.monitoring_workflow import TRANSITIONS
 
 __all__ = [
+    "HouseholdExitSerializer",
+    "HouseholdMonitoringSerializer",
     "MonitoringAlertSerializer",
     "MonitoringCaseDetailSerializer",
     "MonitoringCaseSerializer",
@@ -67,6 +69,52 @@ class MonitoringCaseDetailSerializer(MonitoringCaseSerializer):
 
     class Meta(MonitoringCaseSerializer.Meta):
         fields = [*MonitoringCaseSerializer.Meta.fields, "events", "risks"]
+        read_only_fields = fields
+
+
+class HouseholdRiskMeasureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    code = serializers.CharField()
+    status = serializers.CharField()
+
+
+class HouseholdRiskSerializer(serializers.ModelSerializer):
+    """A risk as the household detail shows it: with the measures answering it and whether the
+    case's risk has been eliminated."""
+
+    measures = HouseholdRiskMeasureSerializer(many=True, read_only=True)
+    eliminated = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskRecord
+        fields = ["id", "kind", "found_on", "description", "measures", "eliminated"]
+        read_only_fields = fields
+
+    def get_eliminated(self, risk: RiskRecord) -> bool:
+        return risk.case.eliminated_on is not None
+
+
+class HouseholdMonitoringSerializer(serializers.ModelSerializer):
+    """The household's latest monitoring case in the household detail of the API."""
+
+    risks = HouseholdRiskSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MonitoringCase
+        fields = [
+            "id", "year", "kind", "channel", "state", "entered_on", "eliminated_on", "elimination_mode",
+            "closing_reason", "risks",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class HouseholdExitSerializer(serializers.ModelSerializer):
+    """The household's latest exit case in the household detail of the API."""
+
+    class Meta:
+        model = ExitCase
+        fields = ["id", "year", "state"]
         read_only_fields = fields
 
 

@@ -63,7 +63,7 @@ class HouseholdViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         household = self.get_object()
-        response = Response(HouseholdDetailSerializer(household).data)
+        response = Response(HouseholdDetailSerializer(household, context={"request": request}).data)
         response["ETag"] = f'"{household.version}"'
         return response
 
@@ -102,7 +102,7 @@ class HouseholdViewSet(
             raise _invalid(exc) from exc
         saved = Household.objects.get(pk=result.household.pk)
         response = Response(
-            HouseholdDetailSerializer(saved).data,
+            HouseholdDetailSerializer(saved, context={"request": request}).data,
             status=status.HTTP_201_CREATED if household is None else status.HTTP_200_OK,
         )
         response["ETag"] = f'"{saved.version}"'

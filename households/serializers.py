@@ -3,8 +3,11 @@ the logged reveal endpoint."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from exits.monitoring_serializers import HouseholdExitSerializer, HouseholdMonitoringSerializer
+from exits.selectors import HouseholdProcedures, procedures_of
 from households.idnumbers import mask_id_number
 from households.models import Household, Member, QualityFinding
 from households.services import HOUSEHOLD_INPUT_FIELDS, MEMBER_INPUT_FIELDS
@@ -58,6 +61,9 @@ class HouseholdDetailSerializer(serializers.ModelSerializer):
     village_group = serializers.CharField(source="village_group_id", read_only=True, allow_null=True)
     members = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
+    monitored = serializers.SerializerMethodField()
+    monitoring = serializers.SerializerMethodField()
+    exit_case = serializers.SerializerMethodField()
 
     class Meta:
         model = Household
@@ -65,8 +71,34 @@ class HouseholdDetailSerializer(serializers.ModelSerializer):
             "id", "household_no", "village", "village_group", "survey_year", "status", "exit_year", "entry_state",
             "head_name", "household_size", "net_income", "net_income_per_capita", *HOUSEHOLD_INPUT_FIELDS,
             "quality_errors", "quality_warnings", "version", "created_at", "updated_at", "members", "findings",
+            "monitored", "monitoring", "exit_case",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def _procedures(self, household: Household) -> HouseholdProcedures:
+        """Read once for the three fields (exits.selectors; the caller already sees the household)."""
+        cached = getattr(self, "_procedures_cache", None)
+        if cached is None or cached[0] != household.pk:
+            request = self.context.get("request")
+            cached = (household.pk, procedures_of(request.user if request else None, household))
+            self._procedures_cache = cached
+        return cached[1]
+
+    def get_monitored(self, household: Household) -> bool:
+        """Whether the household is a monitoring object now (entered, its risk not yet eliminated)."""
+        return self._procedures(household).is_monitored
+
+    @extend_schema_field(HouseholdMonitoringSerializer(allow_null=True))
+    def get_monitoring(self, household: Household) -> dict | None:
+        """Its latest monitoring case (the open one if any), with its risks; null if never alerted."""
+        case = self._procedures(household).monitoring
+        return HouseholdMonitoringSerializer(case).data if case else None
+
+    @extend_schema_field(HouseholdExitSerializer(allow_null=True))
+    def get_exit_case(self, household: Household) -> dict | None:
+        """Its latest exit case (state, year), null if none."""
+        case = self._procedures(household).exit_case
+        return HouseholdExitSerializer(case).data if case else None
 
     def get_members(self, household: Household) -> list[dict]:
         members = household.members.order_by("-is_active", "position")

@@ -29,6 +29,7 @@ from areas.models import Area
 from areas.scopes import may, prefixes_for
 from core.errors import Conflict, ServiceError
 from core.models import ObjectChange
+from exits.selectors import procedures_of
 from households import export, services
 from households.choices import Relation
 from households.filters import SORTS, HouseholdFilter
@@ -343,6 +344,8 @@ def household_detail(request, pk: int):
         ],
         "can_edit": may(request.user, Action.CAPTURE, household.village_id),
         "can_reveal": may(request.user, Action.REVEAL, household.village_id),
+        # monitoring and exit, shown on every tab (exits.selectors: four queries)
+        "procedures": procedures_of(request.user, household),
     }
     if tab == "members":
         members = list(household.members.order_by("-is_active", "position"))

@@ -53,3 +53,33 @@ def saved_household(personas):
     return save_household(
         actor=personas["village_clerk"], village_code=KONGXING, fields=household_input(), members=family_of_four()
     ).household
+
+
+def monitored_with_risks(personas, household, risks: int):
+    """The household monitored (marginal), with ``risks`` risks each answered by a measure of its plan,
+    and an exit case of the year before (written as the exit procedure leaves one: withdrawn)."""
+    from assistance import services as assistance
+    from assistance.choices import MeasureCode, MeasureStatus
+    from exits import monitoring_services
+    from exits.exit_choices import ExitState
+    from exits.models import ExitCase
+    from exits.monitoring_choices import MonitoringKind, MonitoringState, RiskKind
+    from tests.exits.monitoring.conftest import TODAY, alert, walk
+
+    clerk = personas["village_clerk"]
+    case = walk(personas, alert(personas, household, kind=MonitoringKind.MARGINAL), MonitoringState.MONITORED)
+    plan = assistance.save_plan(actor=clerk, household_id=household.pk, year=2026, planned_exit_year=2026)
+    for index in range(risks):
+        measure = assistance.add_measure(
+            actor=clerk, plan_id=plan.pk, code=MeasureCode.INDUSTRY, year=2026, content=f"产业扶持{index}",
+            status=MeasureStatus.DONE,
+        )  # fmt: skip
+        monitoring_services.add_risk(
+            actor=clerk, case_id=case.pk, kind=RiskKind.BUSINESS, found_on=TODAY, description=f"茶叶滞销{index}",
+            measure_ids=[measure.pk], today=TODAY,
+        )  # fmt: skip
+    exit_case = ExitCase.objects.create(
+        household=household, year=2025, area_code=household.village_id, state=ExitState.WITHDRAWN,
+        previous_status="registered", proposed_by=personas["township_reviewer"],
+    )  # fmt: skip
+    return case, exit_case

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from core.models import ObjectChange
 from households.models import Household
-from tests.households.conftest import KONGXING, family_of_four
+from tests.households.conftest import KONGXING, family_of_four, monitored_with_risks
 
 
 def _create(client, members=None, **fields):
@@ -111,3 +111,29 @@ def test_submission_with_unconfirmed_warnings_lists_them(personas, api_for, save
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "not_submittable"
     assert Household.objects.get(pk=saved_household.pk).entry_state == "draft"
+
+
+def test_the_household_detail_carries_its_monitoring_case_risks_and_exit_case(
+    personas, api_for, saved_household, django_assert_max_num_queries
+):
+    case, exit_case = monitored_with_risks(personas, saved_household, 2)
+    client = api_for(personas["township_reviewer"])
+    url = reverse("api:household-detail", kwargs={"pk": saved_household.pk})
+
+    with django_assert_max_num_queries(12):
+        body = client.get(url).json()
+
+    assert body["monitored"] is True
+    monitoring = body["monitoring"]
+    assert (monitoring["id"], monitoring["kind"], monitoring["state"]) == (case.pk, "marginal", "monitored")
+    assert monitoring["entered_on"] == "2026-03-02"
+    assert monitoring["eliminated_on"] is None
+    assert [r["description"] for r in monitoring["risks"]] == ["茶叶滞销0", "茶叶滞销1"]
+    assert [m["status"] for r in monitoring["risks"] for m in r["measures"]] == ["done", "done"]
+    assert {r["eliminated"] for r in monitoring["risks"]} == {False}
+    assert body["exit_case"] == {"id": exit_case.pk, "year": 2025, "state": "withdrawn"}
+
+
+def test_a_household_never_alerted_has_no_monitoring_in_the_api(personas, api_for, saved_household):
+    body = api_for(personas["village_clerk"]).get(reverse("api:household-detail", kwargs={"pk": saved_household.pk}))
+    assert (body.json()["monitored"], body.json()["monitoring"], body.json()["exit_case"]) == (False, None, None)

@@ -12,7 +12,8 @@ from core.models import ObjectChange
 from households.models import Household
 from households.services import save_household
 from tests.conftest import count_page_queries
-from tests.households.conftest import KONGXING, family_of_four, household_input
+from tests.exits.monitoring.conftest import make_household
+from tests.households.conftest import KONGXING, family_of_four, household_input, monitored_with_risks
 
 
 def _form_data(members, **extra):
@@ -129,13 +130,58 @@ def test_the_list_stays_within_ten_queries_whatever_the_number_of_households(per
 
 def test_the_detail_page_stays_within_twelve_queries_on_every_tab(personas, client_for, saved_household):
     client = client_for(personas["township_reviewer"])
-    for tab in ("members", "income", "conditions", "findings", "history"):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(
-                reverse("households:household_detail", kwargs={"pk": saved_household.pk}), {"tab": tab}
-            )
-        assert response.status_code == 200
-        assert count_page_queries(captured) <= 12, tab
+    url = reverse("households:household_detail", kwargs={"pk": saved_household.pk})
+    other = make_household(personas, 2)
+
+    def counts(household):
+        found = {}
+        for tab in ("members", "income", "conditions", "findings", "history"):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(reverse("households:household_detail", kwargs={"pk": household.pk}), {"tab": tab})
+            assert response.status_code == 200
+            found[tab] = count_page_queries(captured)
+        return found
+
+    # monitoring with one risk, then with three: the same queries (none per risk or measure)
+    monitored_with_risks(personas, saved_household, 1)
+    monitored_with_risks(personas, other, 3)
+    one, three = counts(saved_household), counts(other)
+
+    assert one == three
+    assert max(three.values()) <= 12, three
+    assert "茶叶滞销2" in client.get(url.replace(str(saved_household.pk), str(other.pk))).content.decode()
+
+
+def test_the_detail_page_shows_the_monitoring_case_its_risks_and_the_exit_case(personas, client_for, saved_household):
+    case, exit_case = monitored_with_risks(personas, saved_household, 1)
+    client = client_for(personas["township_reviewer"])
+
+    body = client.get(reverse("households:household_detail", kwargs={"pk": saved_household.pk})).content.decode()
+
+    for text in (
+        "防返贫监测对象",
+        "边缘易致贫户",
+        "纳入监测",
+        "因产业经营失败",
+        "茶叶滞销0",
+        "产业扶持",
+        "已完成",
+        "未消除",
+    ):
+        assert text in body, text
+    assert reverse("monitoring:case_detail", args=[case.pk]) in body
+    assert reverse("exit:case_detail", args=[exit_case.pk]) in body
+    assert "2025 本年不退出" in body
+
+
+def test_a_household_never_alerted_reads_not_monitored(personas, client_for, saved_household):
+    body = (
+        client_for(personas["township_reviewer"])
+        .get(reverse("households:household_detail", kwargs={"pk": saved_household.pk}))
+        .content.decode()
+    )
+    assert "防返贫监测对象</dt><dd>否</dd>" in body
+    assert "脱贫退出</dt><dd>—</dd>" in body
 
 
 def test_id_numbers_are_masked_in_the_list_detail_and_history(personas, client_for, saved_household):
