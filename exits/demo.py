@@ -8,10 +8,10 @@ exited (reopened), two missed (identified in a new-poverty campaign) and one ret
 campaign); the county freezes the year. The open year has the system's attention flags, a few
 monitored households and village figures so incidence shows.
 
-Every date the services take lies in the past, so each publicity period has ended. The services
-read the clock where a person acts "now": the review's deadline is checked against today (so the
-replayed review's deadline is today at the earliest), and the statuses the county's review applies
-(removal, reopening) carry today's date. Idempotent: the review of ``exit_year`` is the marker;
+Every date the services take lies in the past, so each publicity period has ended. The review's
+acts carry dates of its own year (forms filled on 20 November, re-checked on the 22nd, decided on
+the 24th; exits.review.act_date), so the removal and reopening they apply count in ``exit_year``
+and its frozen snapshot and rates agree. Idempotent: the review of ``exit_year`` is the marker;
 once it exists the demo year is left as it is. One transaction: a refusal leaves nothing behind.
 """
 
@@ -276,12 +276,15 @@ def _signed(year: int) -> dict:
 
 
 def _form(actors: _Actors, campaign, household: Household, form: str, finding: str, reason: str):
+    """One form through the village, township and county, each act dated in the review's year (so
+    a removal or reopening it applies counts in that year, whenever the demo runs)."""
+    year = campaign.year
     result = review.record_result(
         actor=actors.capturer(household.village_id), campaign_id=campaign.pk, household_id=household.pk, form=form,
-        finding=finding, reason=reason, signatures=_signed(campaign.year),
+        finding=finding, reason=reason, signatures=_signed(year), recorded_on=datetime.date(year, 11, 20),
     )  # fmt: skip
-    review.township_check(actor=actors.reviewer, result_id=result.pk, agree=True)
-    return review.county_review(actor=actors.officer, result_id=result.pk, approve=True)
+    review.township_check(actor=actors.reviewer, result_id=result.pk, agree=True, on=datetime.date(year, 11, 22))
+    return review.county_review(actor=actors.officer, result_id=result.pk, approve=True, on=datetime.date(year, 11, 24))
 
 
 @transaction.atomic  # all or nothing; also one commit for SQLite instead of thousands
@@ -321,7 +324,7 @@ def run_demo_year(*, today: datetime.date | None = None) -> DemoYear:
     # 3. the review of last year
     campaign = review.open_review(
         actor=actors.officer, county_code=COUNTY, year=exit_year, title=f"{exit_year}年动态管理",
-        opens_on=datetime.date(exit_year, 11, 1), deadline=max(datetime.date(exit_year, 12, 31), today),
+        opens_on=datetime.date(exit_year, 11, 1), deadline=datetime.date(exit_year, 12, 31),
     )  # fmt: skip
     made.review_id = campaign.pk
     staying = [h for h in registered if h.pk not in set(made.exited)]

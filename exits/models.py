@@ -371,16 +371,21 @@ class ReviewResult(models.Model):
     version = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    #: the dates of the acts (on the paper; entered later they keep their own date): the form
+    #: filled, the township's re-check, the county's decision (exits.review.act_date)
+    recorded_on = models.DateField("填表日期", null=True, blank=True)
     township_note = models.TextField("乡镇复核意见", blank=True)
     township_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     township_at = models.DateTimeField(null=True, blank=True)
+    township_on = models.DateField("乡镇复核日期", null=True, blank=True)
     county_note = models.TextField("县级审定意见", blank=True)
     county_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     county_at = models.DateTimeField(null=True, blank=True)
+    county_on = models.DateField("县级审定日期", null=True, blank=True)
     case = models.ForeignKey(
         "identification.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="review_results"
     )

@@ -54,6 +54,7 @@ __all__ = [
     "NATURAL_CHANGES",
     "SIGNATURE_ROLES",
     "Report",
+    "act_date",
     "VillageProgress",
     "campaign_for",
     "county_review",
@@ -168,7 +169,29 @@ def _check_signatures(signatures: dict[str, Any]) -> dict[str, dict[str, str]]:
     return clean
 
 
+def act_date(campaign: ReviewCampaign, on: datetime.date | None, *, field: str = "on") -> datetime.date:
+    """The date of an act of the review (a form filled, re-checked, decided): today unless given. A
+    given date (the date on the paper, entered later) is not in the future and lies inside the
+    campaign: from its opening, in its year, so the year it counts in is the review's (and the
+    frozen-year check on the review's year covers it)."""
+    today = timezone.localdate()
+    if on is None:
+        return today
+    if on > today:
+        raise ServiceError(_("The date cannot be in the future."), field=field, code="future_date")
+    if on < campaign.opens_on or on.year != campaign.year:
+        raise ServiceError(
+            _("The date must lie inside the review: from %(opens)s, in %(year)s.")
+            % {"opens": campaign.opens_on.isoformat(), "year": campaign.year},
+            field=field,
+            code="outside_campaign",
+        )
+    return on
+
+
 def _check_open(campaign: ReviewCampaign, today: datetime.date) -> None:
+    """A form is filled while the review is open, its year not frozen, by the deadline (``today``:
+    the date of the form)."""
     if campaign.is_closed:
         raise ServiceError(_("The review is closed."), code="closed")
     status.check_open_year(campaign.county_id, campaign.year)
@@ -190,10 +213,12 @@ def record_result(
     reason: str,
     signatures: dict[str, Any],
     answers: dict[str, Any] | None = None,
+    recorded_on: datetime.date | None = None,
 ) -> ReviewResult:
     """A village clerk records one household's form: (a) for a registered household, (b) for a
     non-registered one (entered with its survey form first), (c) for an exited one. A form the
-    township sent back is filled again in place (its version moves on)."""
+    township sent back is filled again in place (its version moves on). ``recorded_on``: the date
+    the form was filled (``act_date``), by the deadline; today if not given."""
     campaign = campaign_for(actor, campaign_id)
     household = (
         Household.objects.visible_to(actor, Action.VIEW)
@@ -204,7 +229,8 @@ def record_result(
         raise Http404
     if not may(actor, Action.CAPTURE, household.village_id):
         raise PermissionDenied
-    _check_open(campaign, timezone.localdate())
+    _check_open(campaign, act_date(campaign, recorded_on, field="recorded_on"))
+    recorded_on = recorded_on or timezone.localdate()
     if form not in ReviewForm.values:
         raise ServiceError(_("Unknown form."), field="form", code="bad_form")
     if finding not in FORM_FINDINGS[ReviewForm(form)]:
@@ -231,7 +257,7 @@ def record_result(
         _move(
             sent_back, expected=ReviewState.RECORDED, version=None, form=form, finding=finding, reason=reason,
             people=household.household_size, answers=answers or {}, signatures=clean, recorded_by=actor,
-            recorded_at=timezone.now(), township_note="",
+            recorded_at=timezone.now(), recorded_on=recorded_on, township_note="",
         )  # fmt: skip
         record_change(
             actor=actor,
@@ -256,6 +282,7 @@ def record_result(
                 answers=answers or {},
                 signatures=clean,
                 recorded_by=actor,
+                recorded_on=recorded_on,
             )
     except IntegrityError as exc:
         raise Conflict(_("This household already has a form in this review."), code="duplicate") from exc
@@ -304,10 +331,14 @@ def _move(result: ReviewResult, *, expected: str, version: int | None, **fields)
 
 
 @transaction.atomic
-def township_check(*, actor, result_id: int, agree: bool, note: str = "", version: int | None = None) -> ReviewResult:
-    """乡镇复核: the township confirms the village's finding, or sends the form back with its note."""
+def township_check(
+    *, actor, result_id: int, agree: bool, note: str = "", version: int | None = None, on: datetime.date | None = None
+) -> ReviewResult:
+    """乡镇复核: the township confirms the village's finding, or sends the form back with its note;
+    ``on`` is the date of the re-check (``act_date``), today if not given."""
     result = _result(actor, result_id, Action.REVIEW)
     status.check_open_year(result.area_code, result.campaign.year)
+    on = act_date(result.campaign, on)
     note = (note or "").strip()
     if not agree and not note:
         raise ServiceError(_("Give the reason."), field="note", code="reason_required")
@@ -321,9 +352,13 @@ def township_check(*, actor, result_id: int, agree: bool, note: str = "", versio
             township_note=note,
             township_by=actor,
             township_at=timezone.now(),
+            township_on=on,
         )
     else:
-        _move(result, expected=ReviewState.RECORDED, version=version, township_note=note, township_by=actor)
+        _move(
+            result, expected=ReviewState.RECORDED, version=version, township_note=note, township_by=actor,
+            township_on=on,
+        )  # fmt: skip
     record_change(
         actor=actor,
         obj=result,
@@ -337,17 +372,21 @@ def township_check(*, actor, result_id: int, agree: bool, note: str = "", versio
 
 
 @transaction.atomic
-def county_review(*, actor, result_id: int, approve: bool, note: str = "", version: int | None = None) -> ReviewResult:
+def county_review(
+    *, actor, result_id: int, approve: bool, note: str = "", version: int | None = None, on: datetime.date | None = None
+) -> ReviewResult:
     """县级审定: the county confirms or rejects a re-checked finding. A confirmed finding is applied
-    at once through the status procedures (removal, reopening a wrong exit); a missed or returned
-    household then waits for its identification case (file_identification)."""
+    at once through the status procedures (removal, reopening a wrong exit), dated ``on`` (the
+    county's decision, ``act_date``; today if not given); a missed or returned household then
+    waits for its identification case (file_identification)."""
     result = _result(actor, result_id, Action.APPROVE)
     status.check_open_year(result.area_code, result.campaign.year)
+    on = act_date(result.campaign, on)
     note = (note or "").strip()
     if not approve and not note:
         raise ServiceError(_("Give the reason."), field="note", code="reason_required")
     before = result.state
-    fields = {"county_note": note, "county_by": actor, "county_at": timezone.now()}
+    fields = {"county_note": note, "county_by": actor, "county_at": timezone.now(), "county_on": on}
     if not approve:
         _move(result, expected=ReviewState.TOWNSHIP_CHECKED, version=version, state=ReviewState.REJECTED, **fields)
     else:
@@ -355,10 +394,11 @@ def county_review(*, actor, result_id: int, approve: bool, note: str = "", versi
         target = ReviewState.APPROVED if waits else ReviewState.APPLIED
         _move(result, expected=ReviewState.TOWNSHIP_CHECKED, version=version, state=target, **fields)
         reason = f"{result.reason}（{note}）" if note else result.reason
+        common = {"actor": actor, "household_id": result.household_id, "reason": reason, "review_result": result}
         if result.finding == ReviewFinding.WRONGLY_INCLUDED:
-            status.remove_household(actor=actor, household_id=result.household_id, reason=reason, review_result=result)
+            status.remove_household(effective_on=on, **common)
         elif result.finding == ReviewFinding.WRONGLY_EXITED:
-            status.reopen_wrong_exit(actor=actor, household_id=result.household_id, reason=reason, review_result=result)
+            status.reopen_wrong_exit(effective_on=on, **common)
     record_change(
         actor=actor,
         obj=result,

@@ -94,8 +94,8 @@ class ReviewResultSerializer(serializers.ModelSerializer):
         model = ReviewResult
         fields = [
             "id", "campaign", "form", "household", "household_no", "head_name", "area_code", "finding", "people",
-            "reason", "answers", "signatures", "state", "version", "recorded_at", "township_note", "township_at",
-            "county_note", "county_at", "case",
+            "reason", "answers", "signatures", "state", "version", "recorded_on", "recorded_at", "township_note",
+            "township_on", "township_at", "county_note", "county_on", "county_at", "case",
         ]  # fmt: skip
 
 
@@ -106,18 +106,27 @@ class ReviewResultCreateSerializer(serializers.Serializer):
     reason = serializers.CharField()
     signatures = ReviewSignaturesSerializer()
     answers = serializers.DictField(required=False, default=dict)
+    recorded_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="the date the form was filled (default today)"
+    )
 
 
 class ReviewTownshipSerializer(serializers.Serializer):
     agree = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
+    on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="the date of the act (default today)"
+    )
 
 
 class ReviewCountySerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
+    on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="the date of the act (default today)"
+    )
 
 
 class ReviewIdentifySerializer(serializers.Serializer):
@@ -256,6 +265,7 @@ class ResultListView(APIView):
             reason=data["reason"],
             signatures=data["signatures"],
             answers=data["answers"],
+            recorded_on=data["recorded_on"],
         )
         return Response(ReviewResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
@@ -282,8 +292,9 @@ class ResultTownshipView(APIView):
     def post(self, request, pk: int):
         data = _parse(ReviewTownshipSerializer, request)
         result = review.township_check(
-            actor=request.user, result_id=pk, agree=data["agree"], note=data["note"], version=data.get("version")
-        )
+            actor=request.user, result_id=pk, agree=data["agree"], note=data["note"], version=data.get("version"),
+            on=data["on"],
+        )  # fmt: skip
         return Response(ReviewResultSerializer(result).data)
 
 
@@ -294,8 +305,9 @@ class ResultCountyView(APIView):
     def post(self, request, pk: int):
         data = _parse(ReviewCountySerializer, request)
         result = review.county_review(
-            actor=request.user, result_id=pk, approve=data["approve"], note=data["note"], version=data.get("version")
-        )
+            actor=request.user, result_id=pk, approve=data["approve"], note=data["note"], version=data.get("version"),
+            on=data["on"],
+        )  # fmt: skip
         return Response(ReviewResultSerializer(result).data)
 
 

@@ -43,6 +43,7 @@ class ResultForm(forms.Form):
     team_leader = forms.CharField(label=_("Team leader (signature)"), max_length=50, required=False)
     deputy = forms.CharField(label=_("Deputy (signature)"), max_length=50, required=False)
     signed_on = forms.DateField(label=_("Signed on"), widget=_DATE)
+    recorded_on = forms.DateField(label=_("Filled in on"), widget=_DATE, required=False)
 
     def signatures(self) -> dict:
         date = self.cleaned_data["signed_on"].isoformat()
@@ -66,6 +67,7 @@ class TownshipCheckForm(forms.Form):
         coerce=lambda value: value == "1",
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    on = forms.DateField(label=_("Date"), widget=_DATE, required=False)
 
 
 class CountyReviewForm(forms.Form):
@@ -76,6 +78,7 @@ class CountyReviewForm(forms.Form):
         coerce=lambda value: value == "1",
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    on = forms.DateField(label=_("Date"), widget=_DATE, required=False)
 
 
 class IdentifyForm(forms.Form):

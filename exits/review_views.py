@@ -133,7 +133,8 @@ def result_add(request, pk: int):
     if not may(request.user, Action.CAPTURE, household.village_id):
         raise PermissionDenied
     suggested = next((f for f, statuses in review.FORM_STATUSES.items() if household.status in statuses), "a")
-    form = ResultForm(request.POST or None, initial={"form": suggested, "signed_on": timezone.localdate()})
+    today = timezone.localdate()
+    form = ResultForm(request.POST or None, initial={"form": suggested, "signed_on": today, "recorded_on": today})
     if request.method == "POST" and form.is_valid():
         try:
             result = review.record_result(
@@ -145,6 +146,7 @@ def result_add(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 signatures=form.signatures(),
                 answers=form.answers(),
+                recorded_on=form.cleaned_data["recorded_on"],
             )
         except ServiceError as exc:
             _show(form, exc)
@@ -171,10 +173,10 @@ def result_detail(request, pk: int):
     context = {
         "result": result,
         "household": result.household,
-        "township_form": TownshipCheckForm(initial={"version": result.version})
+        "township_form": TownshipCheckForm(initial={"version": result.version, "on": timezone.localdate()})
         if result.state == ReviewState.RECORDED and may(user, Action.REVIEW, code)
         else None,
-        "county_form": CountyReviewForm(initial={"version": result.version})
+        "county_form": CountyReviewForm(initial={"version": result.version, "on": timezone.localdate()})
         if result.state == ReviewState.TOWNSHIP_CHECKED and may(user, Action.APPROVE, code)
         else None,
         "may_refill": result.state == ReviewState.RECORDED
@@ -222,8 +224,9 @@ def _step(request, pk: int, form_class, call, **form_kwargs):
 def result_township(request, pk: int):
     def call(result, data):
         review.township_check(
-            actor=request.user, result_id=result.pk, agree=data["agree"], note=data["note"], version=data["version"]
-        )
+            actor=request.user, result_id=result.pk, agree=data["agree"], note=data["note"], version=data["version"],
+            on=data["on"],
+        )  # fmt: skip
 
     return _step(request, pk, TownshipCheckForm, call)
 
@@ -233,8 +236,9 @@ def result_township(request, pk: int):
 def result_county(request, pk: int):
     def call(result, data):
         review.county_review(
-            actor=request.user, result_id=result.pk, approve=data["approve"], note=data["note"], version=data["version"]
-        )
+            actor=request.user, result_id=result.pk, approve=data["approve"], note=data["note"],
+            version=data["version"], on=data["on"],
+        )  # fmt: skip
 
     return _step(request, pk, CountyReviewForm, call)
 

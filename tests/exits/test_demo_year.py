@@ -98,6 +98,11 @@ def test_exits_return_missed_and_removal_went_through_the_procedures(demo):
     # one wrongly exited: reopened
     (reopened,) = results.filter(finding=ReviewFinding.WRONGLY_EXITED)
     assert Household.objects.get(pk=reopened.household_id).status == "registered"
+    # the review's acts, and the removal and reopening they applied, carry last year's dates
+    (reopening,) = StatusChange.objects.filter(procedure="reopen")
+    decided = datetime.date(exit_year, 11, 24)
+    assert [(c.year, c.effective_on) for c in (removal, reopening)] == [(exit_year, decided)] * 2
+    assert {(r.recorded_on.year, r.township_on.year, r.county_on.year) for r in results} == {(exit_year,) * 3}
 
 
 def test_the_rates_are_the_definitions(demo):
