@@ -28,6 +28,7 @@ from django.utils import timezone
 from areas.models import Area
 from assistance import services as assistance
 from assistance.choices import MEASURES, SUGGESTED_MEASURES, MeasureCode, MeasureKind, MeasureStatus
+from assistance.models import Measure
 from exits import exit_services, frozen, review
 from exits.models import AttentionFlag, MonitoringCase, ReviewCampaign
 from households.choices import EntryState, HouseholdStatus
@@ -63,6 +64,8 @@ class DemoYear:
     review_id: int | None = None
     cadres: int = 0
     monitoring: int = 0
+    #: monitoring cases taken to entry last year (the first also eliminated, by assistance)
+    monitored: list[int] = field(default_factory=list)
     skipped: bool = False
 
 
@@ -190,18 +193,148 @@ def _village_figures(actors: _Actors, year: int) -> None:
         )  # fmt: skip
 
 
+def _monitored(actors: _Actors, household: Household, *, kind: str, note: str, start: datetime.date):
+    """A household through every step from the alert to entry (进入监测), each dated from ``start``;
+    the village publicity runs on a notice of the county's monitoring campaign, posted and concluded
+    by the township after its days."""
+    from django.conf import settings
+
+    from exits import monitoring_services
+    from exits.monitoring_choices import MonitoringChannel
+
+    clerk = actors.capturer(household.village_id)
+    case = monitoring_services.start_alert(
+        actor=clerk, household_id=household.pk, kind=kind, channel=MonitoringChannel.SELF_REPORT, note=note,
+        today=start,
+    )  # fmt: skip
+
+    def step(name: str, actor, day: int, note: str, on: bool = False) -> None:
+        when = start + datetime.timedelta(day)
+        monitoring_services.advance(
+            actor=actor, case_id=case.pk, step=name, note=note, on=when if on else None, today=when
+        )
+
+    step("record_home_check", clerk, 2, "入户核实属实，家庭收入骤降")
+    step("record_commitment", clerk, 3, "户主签字承诺并授权查询家庭经济状况", on=True)
+    step("record_data_comparison", actors.reviewer, 5, "民政、医保、人社数据比对无异常")
+    step("record_village_appraisal", clerk, 8, "村民代表会议评议同意纳入", on=True)
+    case.refresh_from_db()
+    posted_on = start + datetime.timedelta(10)
+    notice = identification.create_notice(
+        actor=actors.reviewer, campaign_id=case.publicity_case.campaign_id, kind="first_publicity",
+        area_code=case.area_code, issued_by="村民委员会", contact="诗礼乡纪委 0883-4311001",
+    )  # fmt: skip
+    identification.post_notice(
+        actor=actors.reviewer, notice_id=notice.pk, starts_on=posted_on, posted_place="村委会公示栏"
+    )
+    concluded = posted_on + datetime.timedelta(settings.PUBLICITY_DAYS)
+    identification.conclude_notice(actor=actors.reviewer, notice_id=notice.pk, today=concluded)
+    step("record_village_publicity", actors.reviewer, (concluded - start).days, "公示期满无异议")
+    step("record_township_review", actors.reviewer, (concluded - start).days + 2, "乡镇审核同意")
+    step("record_county_decision", actors.officer, (concluded - start).days + 4, "县级确定为监测对象")
+    step("enter", actors.officer, (concluded - start).days + 5, "纳入监测，录入系统")
+    case.refresh_from_db()
+    return case
+
+
+def _measure_for(actors: _Actors, household: Household, year: int, code: str, content: str):
+    """A measure of the household's plan of ``year`` answering its risk: the plan's first one, or
+    one added (done) when the household has none yet."""
+    existing = Measure.objects.filter(household=household, year=year).order_by("pk").first()
+    if existing is not None:
+        return existing
+    actor = actors.capturer(household.village_id)
+    plan = assistance.save_plan(
+        actor=actor, household_id=household.pk, year=year, planned_exit_year=year, note="监测帮扶"
+    )
+    return assistance.add_measure(
+        actor=actor, plan_id=plan.pk, code=code, year=year, content=content, cost=Decimal("5000"),
+        funding_source="财政衔接资金", status=MeasureStatus.DONE,
+    )  # fmt: skip
+
+
+def _monitoring_last_year(actors: _Actors, made: DemoYear, candidates: list[Household], year: int) -> None:
+    """Last year, before it is frozen: a household never registered (边缘易致贫户) whose income fell is
+    taken into monitoring in March, helped (its risk answered by a measure), its income recovers
+    and, once MONITORING_ELIMINATION_WAIT_MONTHS have passed, the county eliminates its risk by
+    assistance; an exited household (脱贫不稳定户) taken in at the year's end stays monitored."""
+    from exits import monitoring_services
+    from exits.monitoring import checklist_gaps, monitoring_line_for
+    from exits.monitoring_choices import EliminationMode, MonitoringKind, RiskKind
+
+    def fits(household: Household) -> bool:  # gaps a survey-form update can close, none other
+        members = list(household.members.filter(is_active=True))
+        gaps = set(checklist_gaps(household, members, on=datetime.date(year, 10, 1)))
+        return not gaps & {"education", "medical"}
+
+    marginal = next((h for h in candidates if fits(h)), None)
+    if marginal is not None:
+        case = _monitored(
+            actors, marginal, kind=MonitoringKind.MARGINAL, note="家庭主要劳动力务工受伤，收入大幅下降",
+            start=datetime.date(year, 2, 10),
+        )  # fmt: skip
+        measure = _measure_for(actors, marginal, year, MeasureCode.INDUSTRY, _MEASURE_TEXT[MeasureCode.INDUSTRY])
+        monitoring_services.add_risk(
+            actor=actors.capturer(marginal.village_id), case_id=case.pk, kind=RiskKind.INCOME_FALL,
+            found_on=datetime.date(year, 2, 12), description="务工收入中断，人均纯收入低于监测线",
+            measure_ids=[measure.pk], today=case.entered_on,
+        )  # fmt: skip
+        # the assistance worked: the village updates the survey form (income back above the line, house and
+        # water made safe), and after the waiting time the county eliminates the risk by assistance
+        line = monitoring_line_for(year, marginal.village_id).amount
+        marginal = Household.objects.get(pk=marginal.pk)
+        raise_by = max(Decimal("0"), (line + Decimal("800")) * marginal.household_size - marginal.net_income)
+        save_household(
+            actor=actors.capturer(marginal.village_id), household_id=marginal.pk, expected_version=marginal.version,
+            members=[], fields={
+                "wage_income": marginal.wage_income + raise_by.quantize(Decimal("1")), "housing_safety": "01",
+                "drinking_water_safe": True, "has_enough_food": True, "has_seasonal_clothing": True,
+            },
+        )  # fmt: skip
+        on = max(monitoring_services.elimination_date(case.entered_on), datetime.date(year, 10, 15))
+        if on <= datetime.date(year, 12, 20):  # a longer waiting time configured: it stays monitored
+            monitoring_services.eliminate_risk(
+                actor=actors.officer, case_id=case.pk, mode=EliminationMode.ASSISTANCE,
+                note="产业帮扶见效，收入稳定高于监测线，两不愁三保障及饮水安全达标", today=on,
+            )  # fmt: skip
+        made.monitored.append(case.pk)
+    exited = Household.objects.filter(pk__in=made.exited, status=HouseholdStatus.EXITED).order_by("pk").first()
+    if exited is not None:
+        case = _monitored(
+            actors, exited, kind=MonitoringKind.UNSTABLE_EXITED, note="茶叶价格下跌，家庭经营收入减少近一半",
+            start=datetime.date(year, 11, 3),
+        )  # fmt: skip
+        measure = _measure_for(actors, exited, year, MeasureCode.ASSET_INCOME, _MEASURE_TEXT[MeasureCode.ASSET_INCOME])
+        monitoring_services.add_risk(
+            actor=actors.capturer(exited.village_id), case_id=case.pk, kind=RiskKind.BUSINESS,
+            found_on=datetime.date(year, 11, 5), description="茶叶滞销，经营性收入减少",
+            measure_ids=[measure.pk], today=case.entered_on,
+        )  # fmt: skip
+        made.monitored.append(case.pk)
+
+
 def _monitoring(actors: _Actors, made: DemoYear, today: datetime.date) -> int:
     """The open year: the township refreshes the system's attention flags, a few flagged households
-    and one exited household whose head fell ill come under monitoring."""
+    and one exited household whose head fell ill come under monitoring; two of them have had
+    their first steps, so the clerk's and the township's queues show work."""
     from exits import monitoring_flags, monitoring_services
     from exits.monitoring_choices import MonitoringChannel, MonitoringKind
 
     monitoring_flags.refresh_flags(actor=actors.reviewer, area_code=TOWNSHIP, year=today.year)
     flags = AttentionFlag.objects.filter(area_code__startswith=TOWNSHIP[:9], cleared_at__isnull=True).order_by("pk")
     started = 0
-    for flag in flags[:3]:
-        monitoring_flags.start_from_flag(actor=actors.reviewer, flag_id=flag.pk, today=today)
+    for index, flag in enumerate(flags[:3]):
+        case = monitoring_flags.start_from_flag(actor=actors.reviewer, flag_id=flag.pk, today=today)
         started += 1
+        clerk = actors.capturer(case.area_code)
+        if index >= 1:  # at the clerk's next step (commitment)
+            monitoring_services.advance(
+                actor=clerk, case_id=case.pk, step="record_home_check", note="入户核实", today=today
+            )
+        if index == 2:  # at the township's (data comparison)
+            monitoring_services.advance(
+                actor=clerk, case_id=case.pk, step="record_commitment", note="户主签字承诺", on=today, today=today
+            )
     unstable = Household.objects.filter(pk__in=made.exited, status=HouseholdStatus.EXITED).order_by("-pk").first()
     if unstable is not None and not MonitoringCase.objects.filter(household=unstable).exists():
         monitoring_services.start_alert(
@@ -362,6 +495,9 @@ def run_demo_year(*, today: datetime.date | None = None) -> DemoYear:
     _advance_filed(actors, returns, [returning], datetime.date(exit_year, 11, 26))
     for year in (exit_year, today.year):
         _village_figures(actors, year)
+    # monitoring last year: one household taken in and its risk eliminated, one still monitored
+    never_registered = left_out[2:] + [h for h in households if h not in submitted]
+    _monitoring_last_year(actors, made, never_registered, exit_year)
     frozen.freeze_year(actor=actors.officer, county_code=COUNTY, year=exit_year)
 
     # 4. the open year: the system's attention flags, and a few monitored households

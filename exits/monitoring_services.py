@@ -278,7 +278,7 @@ def _move(
     return case
 
 
-def _monitoring_campaign(case: MonitoringCase, actor) -> Campaign:
+def _monitoring_campaign(case: MonitoringCase, actor, today: datetime.date) -> Campaign:
     """The county's open monitoring campaign of the case's year, opened on first use: its notices
     carry the village publicity of monitored households."""
     county_code = case.area_code[:6].ljust(12, "0")
@@ -295,7 +295,7 @@ def _monitoring_campaign(case: MonitoringCase, actor) -> Campaign:
             kind=CampaignKind.MONITORING,
             year=case.year,
             title=f"{county.name}{case.year}年防返贫监测对象识别",
-            opens_on=_today(),
+            opens_on=today,
             publicity_days=settings.PUBLICITY_DAYS,
             created_by=actor,
         )
@@ -305,12 +305,12 @@ def _monitoring_campaign(case: MonitoringCase, actor) -> Campaign:
     return campaign
 
 
-def _ready_for_publicity(case: MonitoringCase, actor) -> None:
+def _ready_for_publicity(case: MonitoringCase, actor, today: datetime.date) -> None:
     """After the village appraisal the case waits for the village publicity: its identification
     case stands at "home checked", the state a first-publicity notice picks up."""
     proxy = case.publicity_case
     if proxy is None:
-        campaign = _monitoring_campaign(case, actor)
+        campaign = _monitoring_campaign(case, actor, today)
         household = case.household
         proxy = Case.objects.create(
             campaign=campaign,
@@ -401,7 +401,7 @@ def advance(
         record[REQUIRED_DATES[step]] = on.isoformat()
     extra: dict[str, Any] = {}
     if step == "record_village_appraisal":
-        _ready_for_publicity(case, actor)
+        _ready_for_publicity(case, actor, today or _today())
     elif step == "record_village_publicity":
         _check_publicity(case)
         record["notice_case"] = case.publicity_case_id

@@ -182,3 +182,39 @@ def test_the_open_year_has_cadres_plans_monitoring_and_village_figures(demo):
     assert Measure.objects.filter(plan__year=today.year - 1).exists()
     assert MonitoringCase.objects.filter(year=today.year).count() >= 1
     assert VillageFigures.objects.filter(year=today.year).count() == 14
+
+
+def test_last_years_monitoring_went_to_entry_and_one_risk_was_eliminated_by_assistance(demo):
+    from django.conf import settings
+
+    from exits.monitoring_services import elimination_date
+    from identification.models import Notice
+
+    exit_year = timezone.localdate().year - 1
+    cases = list(MonitoringCase.objects.filter(year=exit_year).order_by("pk"))
+    assert [(c.kind, c.state) for c in cases] == [("marginal", "eliminated"), ("unstable_exited", "monitored")]
+    for case in cases:
+        steps = list(case.events.order_by("pk").values_list("transition", flat=True))
+        assert steps[:9] == [
+            "alert", "record_home_check", "record_commitment", "record_data_comparison", "record_village_appraisal",
+            "record_village_publicity", "record_township_review", "record_county_decision", "enter",
+        ]  # fmt: skip
+        # the village publicity ran on a first-publicity notice of the monitoring campaign, concluded
+        notice = Notice.objects.get(entries__case=case.publicity_case)
+        assert (notice.campaign.kind, notice.kind, notice.state) == ("monitoring", "first_publicity", "concluded")
+        assert case.publicity_case.state == "first_publicized"
+        # its risks are answered by measures of the household's own plan
+        risks = list(case.risks.all())
+        assert risks and all(m.household_id == case.household_id for r in risks for m in r.measures.all())
+        assert all(r.measures.exists() for r in risks)
+        assert case.entered_on.year == exit_year
+    eliminated = cases[0]
+    assert eliminated.elimination_mode == "assistance"
+    assert elimination_date(eliminated.entered_on) <= eliminated.eliminated_on <= datetime.date(exit_year, 12, 31)
+    assert settings.MONITORING_ELIMINATION_WAIT_MONTHS >= 6  # the dates above are legal under the default
+
+
+def test_the_open_years_monitoring_queues_have_work_at_several_steps(demo):
+    today = timezone.localdate()
+    states = sorted(MonitoringCase.objects.filter(year=today.year).values_list("state", flat=True))
+    assert {"alerted", "home_checked", "committed"} <= set(states)

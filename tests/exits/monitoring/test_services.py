@@ -362,3 +362,25 @@ def test_a_monitored_household_is_not_closed_nor_sent_back(personas, exited_hous
         services.return_case(actor=personas["county_officer"], case_id=case.pk, to_state="alerted", reason="x")
     case.refresh_from_db()
     assert case.state == "monitored"
+
+
+def test_a_concluded_village_publicity_does_not_hold_the_years_freeze(personas, exited_household):
+    from exits.frozen import open_items
+
+    case = walk(personas, alert(personas, exited_household), "data_compared")
+    services.advance(
+        actor=personas["village_clerk"], case_id=case.pk, step="record_village_appraisal", note="评议", on=TODAY,
+        today=TODAY,
+    )  # fmt: skip
+    waiting = [item.label for item in open_items("530921000000", TODAY.year)]
+    notice = run_publicity(personas, case, conclude=False)
+    running = [item.label for item in open_items("530921000000", TODAY.year)]
+    identification.conclude_notice(
+        actor=personas["township_reviewer"], notice_id=notice.pk, today=TODAY + datetime.timedelta(days=8)
+    )
+
+    # waiting for its publicity, and while the notice is posted, the year has something open
+    assert exited_household.household_no in waiting
+    assert exited_household.household_no in running and notice.title in running
+    # once concluded the monitoring case carries on by itself: nothing of it holds the freeze
+    assert open_items("530921000000", TODAY.year) == []
