@@ -5,7 +5,8 @@ publicity, announcement) and freezes that year. Last year (``exit_year``) cadres
 households and plans carry measures; households whose income cleared the line exit through the
 exit procedure; the yearly review finds one household wrongly included (removed), one wrongly
 exited (reopened), two missed (identified in a new-poverty campaign) and one returned (a return
-campaign); the county freezes the year. The open year has the system's attention flags, a few
+campaign); a household is taken into monitoring and its risk eliminated by assistance, another
+stays monitored; the county freezes the year. The open year has the system's attention flags, a few
 monitored households and village figures so incidence shows.
 
 Every date the services take lies in the past, so each publicity period has ended. The review's
