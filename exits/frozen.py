@@ -75,7 +75,7 @@ def open_items(county_code: str, year: int) -> list[OpenItem]:
     """What still runs in the county for ``year``: identification cases not announced or rejected,
     publicity notices posted but not concluded, review results not applied or rejected."""
     from exits.models import ReviewResult, ReviewState
-    from identification.choices import CaseState, NoticeState
+    from identification.choices import CampaignKind, CaseState, NoticeState
     from identification.models import Case, Notice
 
     prefix = county_code[:6]
@@ -84,6 +84,8 @@ def open_items(county_code: str, year: int) -> list[OpenItem]:
     cases = (
         Case.objects.filter(campaign__county_id=county_code, campaign__year=year)
         .exclude(state__in=finished)
+        # an exit's proxy case only carries its publicity: the exit case itself says whether it runs
+        .exclude(campaign__kind=CampaignKind.EXIT)
         .select_related("household")
         .order_by("area_code", "id")
     )
