@@ -1,4 +1,4 @@
-"""Migration 0005 moves the exit publicity onto identification's notices and objections without
+"""Migrations 0005-0007 move the exit publicity onto identification's notices and objections without
 losing a posting or an objection, and back: the data is built through today's services, carried
 back to the old ExitObjection table and publicity fields, then forward again."""
 
@@ -16,17 +16,7 @@ from tests.exits.exit.conftest import DAY, case_notice, registered, walk
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("exits", "0004_exit"), ("identification", "0003_poor_village_case")]
-AFTER = [("exits", "0005_exit_publicity_on_notices"), ("identification", "0004_exit_campaign_kind")]
-
-
-@pytest.fixture(autouse=True)
-def _lines():
-    """A transactional test starts from flushed tables: seed the national lines again (idempotent)."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("households.migrations.0002_seed_causes_and_poverty_lines").seed(apps, None)
+AFTER = [("exits", "0007_drop_exit_objection"), ("identification", "0004_exit_campaign_kind")]
 
 
 def _migrate(targets):
