@@ -76,13 +76,14 @@ class _Actors:
         self.officer = users["officer_fengqing"]
         self.reviewer = users["reviewer_shili"]
         self.inspector = users["inspector_lincang"]
+        self.province = users["province_yunnan"]
         self.clerks = {code: users[name] for code, name in CLERKS.items()}
 
     def capturer(self, village_code: str):
         return self.clerks.get(village_code, self.reviewer)
 
 
-_NAMES = ("officer_fengqing", "reviewer_shili", "inspector_lincang")
+_NAMES = ("officer_fengqing", "reviewer_shili", "inspector_lincang", "province_yunnan")
 
 
 def _identify(actors: _Actors, campaign, households: list[Household], start: datetime.date) -> None:
@@ -387,22 +388,27 @@ def _exit(actors: _Actors, households: list[Household], year: int) -> None:
             signed_on=day + datetime.timedelta(6),
         )
     for village in sorted({c.area_code for c in cases}):
-        exit_services.post_publicity(
-            actor=actors.reviewer, village_code=village, year=year, starts_on=day + datetime.timedelta(10),
+        # the village's exit publicity is an identification notice (拟退出户公示), with its period
+        notice = exit_services.draft_publicity(
+            actor=actors.reviewer, village_code=village, year=year, issued_by="村民委员会",
+            contact="诗礼乡纪委 0883-4311001",
+        )  # fmt: skip
+        identification.post_notice(
+            actor=actors.reviewer, notice_id=notice.pk, starts_on=day + datetime.timedelta(10),
             posted_place="村委会公示栏",
         )  # fmt: skip
+        identification.conclude_notice(actor=actors.reviewer, notice_id=notice.pk)
     for case in cases:
-        exit_services.conclude_publicity(actor=actors.reviewer, case_id=case.pk)
         exit_services.record_township_review(
             actor=actors.reviewer, case_id=case.pk, reviewed_on=day + datetime.timedelta(25), opinion="同意退出",
             checked_in_field=True,
         )  # fmt: skip
         exit_services.approve(actor=actors.officer, case_id=case.pk, opinion="同意")
         exit_services.announce(actor=actors.officer, case_id=case.pk, announced_on=day + datetime.timedelta(40))
-        exit_services.record_filing(
-            actor=actors.officer, case_id=case.pk, city_filed_on=day + datetime.timedelta(50),
-            province_filed_on=day + datetime.timedelta(55),
-        )  # fmt: skip
+        exit_services.record_city_filing(actor=actors.inspector, case_id=case.pk, filed_on=day + datetime.timedelta(50))
+        exit_services.record_province_filing(
+            actor=actors.province, case_id=case.pk, filed_on=day + datetime.timedelta(55)
+        )
 
 
 def _signed(year: int) -> dict:

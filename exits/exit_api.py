@@ -1,6 +1,7 @@
 """API of the exit procedures under /api/v1/exits/exit/: household cases (list, one with its
-record, each step, bulk steps, the township's proposal, the village publicity, objections), the
-incidence of an area, poor village exit and county 摘帽.
+record, each step, bulk steps, the township's proposal, drafting the village's exit publicity
+notice), the incidence of an area, poor village exit and county 摘帽. The notice itself is posted,
+objected to and concluded through identification's API (/api/v1/notices/, /api/v1/objections/).
 
 Thin like every API here: the input is parsed by the same forms as the pages (exits/exit_forms.py,
 so both accept the same fields), one service is called, the object is answered. The services check
@@ -34,16 +35,15 @@ from exits.exit_forms import (
     AreaYearForm,
     BulkExitForm,
     LevelCheckForm,
-    ObjectionForm,
     ProposeManyForm,
     PublicityForm,
-    ResolveForm,
     VillagePublicityForm,
 )
 from exits.exit_incidence import assess_counties, assess_county, assess_villages
 from exits.exit_workflow import transition
-from exits.models import CountyExitCase, ExitCase, ExitObjection, VillageExitCase
+from exits.models import CountyExitCase, ExitCase, VillageExitCase
 from identification.attachments import store_attachment
+from identification.models import Notice, Objection
 
 __all__ = [
     "BulkView",
@@ -52,10 +52,8 @@ __all__ = [
     "ExitCaseDetailView",
     "ExitCaseListView",
     "IncidenceView",
-    "ObjectionView",
     "ProposeView",
     "PublicityView",
-    "ResolveView",
     "StepView",
     "VillageProposeView",
     "VillageStepView",
@@ -98,8 +96,7 @@ def _case_data(case: ExitCase, *, detail: bool = False) -> dict[str, Any]:
         "household_status": household.status,
         "exit_year": household.exit_year,
         "failures": case.failures,
-        "publicity_starts_on": case.publicity_starts_on,
-        "publicity_ends_on": case.publicity_ends_on,
+        "publicity_case": case.publicity_case_id,
         "closing_reason": case.closing_reason,
     }
     if detail:
@@ -116,9 +113,16 @@ def _case_data(case: ExitCase, *, detail: bool = False) -> dict[str, Any]:
             }
             for e in case.events.select_related("actor").order_by("time", "pk")
         ]
+        # the village publicity: identification's notices and objections of the case's proxy
+        proxy = case.publicity_case_id
+        data["notices"] = [
+            {"id": n.pk, "title": n.title, "state": n.state, "starts_on": n.starts_on, "ends_on": n.ends_on}
+            for n in (Notice.objects.filter(entries__case_id=proxy).order_by("-pk") if proxy else [])
+        ]
         data["objections"] = [
             {
                 "id": o.pk,
+                "notice": o.notice_id,
                 "raised_by": o.raised_by,
                 "received_on": o.received_on,
                 "channel": o.channel,
@@ -126,7 +130,7 @@ def _case_data(case: ExitCase, *, detail: bool = False) -> dict[str, Any]:
                 "state": o.state,
                 "resolution": o.resolution,
             }
-            for o in case.objections.order_by("-received_on", "-pk")
+            for o in (Objection.objects.filter(case_id=proxy).order_by("-received_on", "-pk") if proxy else [])
         ]
     return data
 
@@ -241,44 +245,24 @@ class StepView(APIView):
 
 
 class PublicityView(APIView):
-    """Post a village's exit publicity: {village, year, starts_on, posted_place, case_ids?}."""
+    """Draft a village's exit publicity notice: {village, year, issued_by?, contact, case_ids?}.
+    The answer names the notice; post, object to and conclude it under /api/v1/notices/."""
 
-    @extend_schema(operation_id="exit_publicity_post", request=_OBJ, responses=_OBJ)
+    @extend_schema(operation_id="exit_publicity_draft", request=_OBJ, responses=_OBJ)
     def post(self, request):
         data = _form(PublicityForm, request).cleaned_data
-        posted = exit_services.post_publicity(
+        notice = exit_services.draft_publicity(
             actor=request.user,
             village_code=data["village"],
             year=data["year"],
-            starts_on=data["starts_on"],
-            posted_place=data["posted_place"],
+            issued_by=data["issued_by"],
+            contact=data["contact"],
             case_ids=data["case_ids"] or None,
         )
-        return Response({"cases": [_case_data(case) for case in posted]}, status=status.HTTP_201_CREATED)
-
-
-class ObjectionView(APIView):
-    """Record an objection to a case in publicity."""
-
-    @extend_schema(operation_id="exit_objection_add", request=_OBJ, responses=_OBJ)
-    def post(self, request, pk: int):
-        case = _case(request.user, pk)
-        data = _form(ObjectionForm, request).cleaned_data
-        objection = exit_services.record_objection(actor=request.user, case_id=case.pk, **data)
-        return Response({"id": objection.pk, "state": objection.state}, status=status.HTTP_201_CREATED)
-
-
-class ResolveView(APIView):
-    """Uphold or reject an objection: {upheld, resolution}."""
-
-    @extend_schema(operation_id="exit_objection_resolve", request=_OBJ, responses=_OBJ)
-    def post(self, request, pk: int):
-        objection = ExitObjection.objects.filter(pk=pk, case__in=ExitCase.objects.visible_to(request.user)).first()
-        if objection is None:
-            raise Http404
-        data = _form(ResolveForm, request).cleaned_data
-        objection = exit_services.resolve_objection(actor=request.user, objection_id=objection.pk, **data)
-        return Response({"id": objection.pk, "state": objection.state})
+        return Response(
+            {"notice": notice.pk, "title": notice.title, "state": notice.state, "cases": notice.entries.count()},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class IncidenceView(APIView):

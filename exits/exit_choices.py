@@ -15,6 +15,7 @@ class ExitState(models.TextChoices):
     TOWNSHIP_REVIEWED = "township_reviewed", "乡镇审核"
     COUNTY_APPROVED = "county_approved", "县审定"
     ANNOUNCED = "announced", "已公告退出"
+    CITY_FILED = "city_filed", "市备案"
     FILED = "filed", "市、省备案"
     WITHDRAWN = "withdrawn", "本年不退出"
 

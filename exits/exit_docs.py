@@ -45,11 +45,24 @@ def exit_workflow_markdown() -> str:
             "A step is refused in a year the county has frozen. The home verification records the checklist "
             "of 4.4 item by item and the per-capita income against the year's line; a household that fails "
             "a criterion (by the verification or by the register as it stands) cannot be publicized or "
-            "approved, and the reasons show. The publicity lasts at least `EXIT_PUBLICITY_DAYS` (7) days, "
-            "cannot be concluded before it ends or with an objection open; an upheld objection sends the "
-            "case back to `village_appraised`. A failed village vote withdraws the case; a county officer "
+            "approved, and the reasons show. A failed village vote withdraws the case; a county officer "
             "(`approve`) may withdraw a case too, with the reason. The announcement "
-            "marks the household `exited` with the year; its pairing and plans continue.",
+            "marks the household `exited` with the year; its pairing and plans continue. The filing is two "
+            "steps: the city inspector records the city's (`inspect`), then the province officer the "
+            "province's (`verify_exit`), each in their own area.",
+            "",
+            "The village publicity runs on identification's notices and objections (exits/exit_publicity.py), "
+            "not on a copy: the acknowledgement gives the case an identification case in the county's exit "
+            "campaign of the year (`CampaignKind.EXIT`, 脱贫退出, opened on first use), at `home_checked`, "
+            "which the village's first-publicity notice (拟退出贫困户名单公示) picks up. The steps "
+            "`post_publicity`, `conclude_publicity` and `objection_upheld` are never taken on their own: "
+            "posting the notice takes its exit cases to `in_publicity`, concluding it (not before its period "
+            "of at least `EXIT_PUBLICITY_DAYS` (7) days has ended, never with an objection open) to "
+            "`publicized`, and an upheld objection sends the case back to `village_appraised` (a new home "
+            "verification and acknowledgement ready a new publicity), each in the notice's transaction. The "
+            "township review checks again that the household's last notice was concluded without an upheld "
+            "objection. A notice lists, and is posted with, only households that still meet the criteria; a "
+            "withdrawn case leaves any notice still in draft.",
             "",
             "## Poor village exit",
             "",

@@ -10,7 +10,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from exits.exit_services import CHECKLIST_ITEMS
-from identification.choices import ObjectionChannel
 from identification.forms import DateInput
 from identification.services import Vote
 
@@ -20,10 +19,8 @@ __all__ = [
     "AcknowledgementForm",
     "BulkExitForm",
     "LevelCheckForm",
-    "ObjectionForm",
     "ProposeManyForm",
     "PublicityForm",
-    "ResolveForm",
 ]
 
 CHECKLIST_LABELS = {
@@ -90,11 +87,6 @@ class AcknowledgementForm(_StepForm):
         return data
 
 
-class ConcludeForm(_StepForm):
-    def values(self) -> dict[str, Any]:
-        return {}
-
-
 class TownshipReviewForm(_StepForm):
     reviewed_on = _date(_("Reviewed on"))
     opinion = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -109,9 +101,12 @@ class AnnounceForm(_StepForm):
     announced_on = _date(_("Announced on"))
 
 
-class FilingForm(_StepForm):
-    city_filed_on = _date(_("Filed with the city on"))
-    province_filed_on = _date(_("Filed with the province on"))
+class CityFilingForm(_StepForm):
+    filed_on = _date(_("Filed with the city on"))
+
+
+class ProvinceFilingForm(_StepForm):
+    filed_on = _date(_("Filed with the province on"))
 
 
 class WithdrawForm(_StepForm):
@@ -123,11 +118,11 @@ STEP_FORMS: dict[str, type[_StepForm]] = {
     "record_village_appraisal": VillageAppraisalForm,
     "record_home_verification": HomeVerificationForm,
     "record_acknowledgement": AcknowledgementForm,
-    "conclude_publicity": ConcludeForm,
     "record_township_review": TownshipReviewForm,
     "approve": ApproveForm,
     "announce": AnnounceForm,
-    "record_filing": FilingForm,
+    "record_city_filing": CityFilingForm,
+    "record_province_filing": ProvinceFilingForm,
     "withdraw": WithdrawForm,
 }
 
@@ -171,11 +166,11 @@ class BulkExitForm(forms.Form):
     """The same step on many cases at once; the step's own fields come with it."""
 
     STEPS = [
-        ("conclude_publicity", _("Conclude the publicity")),
         ("record_township_review", _("Township review")),
         ("approve", _("County approval")),
         ("announce", _("County announcement")),
-        ("record_filing", _("Filing with city and province")),
+        ("record_city_filing", _("Filing with the city")),
+        ("record_province_filing", _("Filing with the province")),
     ]
     step = forms.ChoiceField(label=_("Step"), choices=STEPS)
     case_ids = ids_field(_("Cases"))
@@ -188,37 +183,18 @@ class BulkExitForm(forms.Form):
 
 
 class PublicityForm(forms.Form):
+    """Draft the village's exit publicity notice (posted, objected to and concluded on the notice)."""
+
     village = forms.CharField(label=_("Village"), max_length=12)
     year = forms.IntegerField(label=_("Exit year"), min_value=2014, max_value=2100)
-    starts_on = _date(_("Posted on"))
-    posted_place = forms.CharField(label=_("Posted at"), max_length=200)
-    case_ids = ids_field(_("Cases"))
-
-
-class ObjectionForm(forms.Form):
-    raised_by = forms.CharField(label=_("Raised by"), max_length=50)
-    received_on = _date(_("Received on"))
-    channel = forms.ChoiceField(label=_("Channel"), choices=ObjectionChannel.choices)
-    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class _Verdict(forms.TypedChoiceField):
-    """A page's radio buttons send "1" or "0", JSON sends true or false."""
-
-    def to_python(self, value):
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        return super().to_python(value)
-
-
-class ResolveForm(forms.Form):
-    upheld = _Verdict(
-        label=_("Verdict"),
-        choices=[("1", _("Upheld: back to the home verification")), ("0", _("Rejected"))],
-        coerce=lambda value: value in (True, "1", "true", "True"),
-        widget=forms.RadioSelect,
+    issued_by = forms.CharField(label=_("Issued by"), max_length=100, required=False)
+    contact = forms.CharField(
+        label=_("Phones for objections"),
+        help_text=_("Township leaders, discipline secretary"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    resolution = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 2}))
+    #: none: every acknowledged case of the village
+    case_ids = _Ids(label=_("Cases"), widget=IdsWidget, required=False)
 
 
 class AreaYearForm(forms.Form):

@@ -1,7 +1,8 @@
 """What waits for a user in the exit procedures, by their roles and areas: village clerks the
-appraisals, home verifications and acknowledgements, township reviewers publicity, objections and
-reviews, county officers approvals, announcements and filings; poor villages and counties waiting
-for a step. Which step waits on whom comes from the transition tables (exit_workflow.py).
+appraisals, home verifications and acknowledgements, township reviewers publicity and reviews,
+county officers approvals and announcements, city inspectors and province officers the filings;
+poor villages and counties waiting for a step. Which step waits on whom comes from the transition
+tables (exit_workflow.py).
 
 At most three aggregate queries whatever the data (household cases, village cases, county cases).
 """
@@ -24,12 +25,13 @@ QUEUE_LABELS = {
     ExitState.PROPOSED: _("Households to appraise at the year-end village meeting"),
     ExitState.VILLAGE_APPRAISED: _("Households to verify at home"),
     ExitState.HOME_VERIFIED: _("Households to sign their acknowledgement"),
-    ExitState.ACKNOWLEDGED: _("Households to publicize in the village"),
+    ExitState.ACKNOWLEDGED: _("Households to list on the village's exit notice"),
     ExitState.IN_PUBLICITY: _("Exit publicities to conclude"),
     ExitState.PUBLICIZED: _("Exits to review"),
     ExitState.TOWNSHIP_REVIEWED: _("Exits to approve"),
     ExitState.COUNTY_APPROVED: _("Exits to announce"),
-    ExitState.ANNOUNCED: _("Exits to file with the city and province"),
+    ExitState.ANNOUNCED: _("Exits to file with the city"),
+    ExitState.CITY_FILED: _("Exits to file with the province"),
 }
 
 

@@ -1,7 +1,7 @@
 """Every change in the household exit procedure (DOMAIN.md section 8): the township's proposal at
-the start of the year, the year-end appraisal, home verification, the household's acknowledgement,
-village publicity with objections, township review, county approval and announcement, filing with
-city and province, and withdrawal.
+the start of the year, the year-end appraisal, home verification, the household's acknowledgement, village
+publicity (on identification's notices and objections: exits/exit_publicity.py), township review,
+county approval and announcement, filing with the city and then the province, and withdrawal.
 
 Keyword-only functions taking the acting user; each checks role and scope (404 out of the view
 scope, 403 without the step's action), refuses a frozen year, runs in one transaction, moves the
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,15 +28,17 @@ from areas.scopes import may
 from core.audit import record_change
 from core.errors import Conflict, ServiceError
 from core.models import ChangeAction
+from exits import exit_publicity
 from exits.exit_choices import ExitState
-from exits.exit_workflow import transition
+from exits.exit_workflow import NOTICE_STEPS, transition
 from exits.frozen import is_frozen
-from exits.models import ExitCase, ExitEvent, ExitObjection
+from exits.models import ExitCase, ExitEvent
 from households.choices import HouseholdStatus
 from households.lines import poverty_line_for
 from households.models import Household
-from identification.choices import ObjectionChannel, ObjectionState
-from identification.models import Attachment
+from identification import services as identification_services
+from identification.choices import CaseState, NoticeKind
+from identification.models import Attachment, Case, Notice
 from identification.services import Vote, check_vote
 
 __all__ = [
@@ -48,16 +49,16 @@ __all__ = [
     "announce",
     "approve",
     "assess",
-    "conclude_publicity",
-    "post_publicity",
+    "blockers",
+    "draft_publicity",
     "propose_exits",
     "record_acknowledgement",
-    "record_filing",
+    "record_city_filing",
     "record_home_verification",
-    "record_objection",
+    "record_province_filing",
     "record_township_review",
     "record_village_appraisal",
-    "resolve_objection",
+    "step_from_notice",
     "withdraw",
 ]
 
@@ -149,7 +150,7 @@ def _household(actor, household_id: int, action: str) -> Household:
 
 
 def _case(actor, case_id: int, action: str | None, *, lock: bool = False) -> ExitCase:
-    cases = ExitCase.objects.visible_to(actor, Action.VIEW).select_related("household")
+    cases = ExitCase.objects.visible_to(actor, Action.VIEW).select_related("household", "publicity_case")
     if lock:
         cases = cases.select_for_update(of=("self",))
     case = cases.filter(pk=case_id).first()
@@ -402,12 +403,14 @@ def record_acknowledgement(
     record = {"signed_by": signed_by.strip(), "signed_on": _date(signed_on, "signed_on")}
     if attachment is not None:
         record["attachment"] = attachment.pk
-    return _advance(
+    case = _advance(
         case, actor=actor, name="record_acknowledgement", record=record, version=version, attachment=attachment
     )
+    exit_publicity.ready_for_publicity(case, actor)
+    return case
 
 
-def _blockers(case: ExitCase) -> list[str]:
+def blockers(case: ExitCase) -> list[str]:
     """Why the case cannot go on: the verification's failures, and what the register says now
     (a household re-surveyed since the visit is judged on its new figures)."""
     failures = list(case.failures)
@@ -416,7 +419,7 @@ def _blockers(case: ExitCase) -> list[str]:
 
 
 def _refuse_failing(case: ExitCase) -> None:
-    failures = _blockers(case)
+    failures = blockers(case)
     if failures:
         raise ServiceError(
             _("The household does not meet the exit criteria: %(reasons)s") % {"reasons": "; ".join(failures)},
@@ -426,144 +429,48 @@ def _refuse_failing(case: ExitCase) -> None:
 
 
 @transaction.atomic
-def post_publicity(
-    *,
-    actor,
-    village_code: str,
-    year: int,
-    starts_on: datetime.date,
-    posted_place: str,
-    case_ids: list[int] | None = None,
-) -> list[ExitCase]:
-    """Post the village's exit publicity for its acknowledged cases (all, or those given), for at
-    least EXIT_PUBLICITY_DAYS days. A case that fails a criterion cannot be publicized."""
+def draft_publicity(
+    *, actor, village_code: str, year: int, issued_by: str, contact: str, case_ids: list[int] | None = None
+) -> Notice:
+    """Draft the village's exit publicity (拟退出户公示) for its acknowledged cases (all, or those
+    given): an identification notice of the county's exit campaign, posted, objected to, printed
+    and concluded like any village publicity (exits/exit_publicity.py). Township reviewers."""
     village = Area.objects.visible_to(actor, Action.VIEW).filter(code=village_code, level=Level.VILLAGE).first()
     if village is None:
         raise Http404
     if not may(actor, Action.REVIEW, village.code):
         raise PermissionDenied
-    if not posted_place.strip():
-        raise ServiceError(_("Say where the notice is posted."), field="posted_place")
-    cases = ExitCase.objects.select_for_update().filter(area_code=village.code, year=year, state=ExitState.ACKNOWLEDGED)
+    _refuse_frozen(village.code, year)
+    cases = ExitCase.objects.filter(area_code=village.code, year=year, state=ExitState.ACKNOWLEDGED).exclude(
+        publicity_case=None
+    )
     if case_ids is not None:
         cases = cases.filter(pk__in=case_ids)
-    cases = list(cases.select_related("household").order_by("pk"))
-    if not cases:
+    proxies = list(
+        Case.objects.filter(pk__in=cases.values("publicity_case"), state=CaseState.HOME_CHECKED).select_related(
+            "campaign"
+        )
+    )
+    if not proxies:
         raise ServiceError(_("No case of this village is waiting for publicity."), code="nothing_to_publish")
-    ends_on = starts_on + datetime.timedelta(days=settings.EXIT_PUBLICITY_DAYS - 1)
-    for case in cases:
-        _refuse_failing(case)
-    return [
-        _advance(
-            case,
-            actor=actor,
-            name="post_publicity",
-            record={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "place": posted_place.strip()},
-            publicity_starts_on=starts_on,
-            publicity_ends_on=ends_on,
-            posted_place=posted_place.strip(),
-        )
-        for case in cases
-    ]
-
-
-@transaction.atomic
-def conclude_publicity(*, actor, case_id: int, today: datetime.date | None = None) -> ExitCase:
-    """End a case's publicity: not before its last day has passed, nor with an objection open."""
-    case = _case(actor, case_id, Action.REVIEW, lock=True)
-    today = today or _today()
-    if case.state == ExitState.IN_PUBLICITY and today <= case.publicity_ends_on:
-        raise ServiceError(
-            _("The publicity runs until %(date)s; it can be concluded from the next day.")
-            % {"date": case.publicity_ends_on.isoformat()},
-            code="too_early",
-        )
-    open_count = case.objections.filter(state=ObjectionState.OPEN).count()
-    if open_count:
-        raise ServiceError(
-            _("%(count)s objections are still open; resolve them first.") % {"count": open_count},
-            code="open_objections",
-        )
-    return _advance(case, actor=actor, name="conclude_publicity", record={"concluded_on": today.isoformat()})
-
-
-@transaction.atomic
-def record_objection(
-    *, actor, case_id: int, raised_by: str, received_on: datetime.date, channel: str, content: str
-) -> ExitObjection:
-    """Record an objection to a household's exit during its publicity (township reviewers)."""
-    case = _case(actor, case_id, Action.REVIEW, lock=True)
-    _refuse_frozen(case.area_code, case.year)
-    if case.state != ExitState.IN_PUBLICITY:
-        raise ServiceError(_("Objections are taken while the publicity runs."), code="not_in_publicity")
-    if channel not in ObjectionChannel.values:
-        raise ServiceError(_("Unknown channel."), field="channel")
-    if not raised_by.strip() or not content.strip():
-        raise ServiceError(_("Say who raised the objection and what it says."), field="content")
-    objection = ExitObjection.objects.create(
-        case=case,
-        raised_by=raised_by.strip(),
-        received_on=datetime.date.fromisoformat(_date(received_on, "received_on")),
-        channel=channel,
-        content=content.strip(),
-        recorded_by=actor,
-    )
-    record_change(
-        actor=actor, obj=objection, action=ChangeAction.CREATE, area_code=case.area_code, after={"case": case.pk}
-    )
-    return objection
-
-
-@transaction.atomic
-def resolve_objection(*, actor, objection_id: int, upheld: bool, resolution: str) -> ExitObjection:
-    """Uphold (the case goes back to the home verification) or reject an objection, with the
-    township group's finding."""
-    objection = (
-        ExitObjection.objects.select_for_update()
-        .filter(pk=objection_id, case__in=ExitCase.objects.visible_to(actor))
-        .first()
-    )
-    if objection is None:
-        raise Http404
-    case = _case(actor, objection.case_id, Action.REVIEW, lock=True)
-    _refuse_frozen(case.area_code, case.year)
-    if not resolution.strip():
-        raise ServiceError(_("Record the finding of the verification."), field="resolution")
-    if objection.state != ObjectionState.OPEN:
-        raise Conflict(_("This objection is already resolved."), code="already_resolved")
-    objection.state = ObjectionState.UPHELD if upheld else ObjectionState.REJECTED
-    objection.resolution, objection.resolved_by, objection.resolved_at = resolution.strip(), actor, timezone.now()
-    objection.save()
-    record_change(
+    campaign = proxies[0].campaign
+    return identification_services.create_notice(
         actor=actor,
-        obj=objection,
-        action=ChangeAction.UPDATE,
-        area_code=case.area_code,
-        before={"state": ObjectionState.OPEN},
-        after={"state": objection.state},
-        reason=objection.resolution,
+        campaign_id=campaign.pk,
+        kind=NoticeKind.FIRST_PUBLICITY,
+        area_code=village.code,
+        issued_by=issued_by,
+        contact=contact,
+        case_ids=[proxy.pk for proxy in proxies],
     )
-    if upheld:
-        # back to the verification: a new visit must settle what the objection raised
-        won = ExitCase.objects.filter(pk=case.pk, state=ExitState.IN_PUBLICITY, version=case.version).update(
-            state=ExitState.VILLAGE_APPRAISED,
-            version=case.version + 1,
-            publicity_starts_on=None,
-            publicity_ends_on=None,
-            updated_at=timezone.now(),
-        )
-        if not won:
-            raise Conflict(_("Someone else took a step on this case a moment ago; reload it."), code="stale")
-        ExitEvent.objects.create(
-            case=case,
-            transition="objection_upheld",
-            from_state=ExitState.IN_PUBLICITY,
-            to_state=ExitState.VILLAGE_APPRAISED,
-            actor=actor,
-            reason=objection.resolution,
-            record={"objection": objection.pk},
-        )
-    return objection
+
+
+def step_from_notice(case: ExitCase, *, actor, name: str, record: dict[str, Any], reason: str = "") -> ExitCase:
+    """Take a step the village publicity's notice takes for the case (posted, concluded, objection
+    upheld); only exits.exit_publicity calls it, inside the notice service's transaction."""
+    if name not in NOTICE_STEPS:
+        raise ValueError(name)
+    return _advance(case, actor=actor, name=name, record=record, reason=reason)
 
 
 @transaction.atomic
@@ -580,6 +487,8 @@ def record_township_review(
     case = _case(actor, case_id, Action.REVIEW, lock=True)
     if not opinion.strip():
         raise ServiceError(_("Record the township's opinion."), field="opinion")
+    if case.state == ExitState.PUBLICIZED:
+        exit_publicity.refuse_unpublicized(case)
     record = {
         "reviewed_on": _date(reviewed_on, "reviewed_on"),
         "opinion": opinion.strip(),
@@ -620,16 +529,19 @@ def announce(*, actor, case_id: int, announced_on: datetime.date | None = None, 
 
 
 @transaction.atomic
-def record_filing(
-    *, actor, case_id: int, city_filed_on: datetime.date, province_filed_on: datetime.date, version: int | None = None
-) -> ExitCase:
-    """The county records that the exit was filed with the city and the province (备案)."""
-    case = _case(actor, case_id, Action.APPROVE, lock=True)
-    record = {
-        "city_filed_on": _date(city_filed_on, "city_filed_on"),
-        "province_filed_on": _date(province_filed_on, "province_filed_on"),
-    }
-    return _advance(case, actor=actor, name="record_filing", record=record, version=version)
+def record_city_filing(*, actor, case_id: int, filed_on: datetime.date, version: int | None = None) -> ExitCase:
+    """The city records the announced exit in its files (市级备案): city inspectors of the case's city."""
+    case = _case(actor, case_id, Action.INSPECT, lock=True)
+    record = {"city_filed_on": _date(filed_on, "filed_on")}
+    return _advance(case, actor=actor, name="record_city_filing", record=record, version=version)
+
+
+@transaction.atomic
+def record_province_filing(*, actor, case_id: int, filed_on: datetime.date, version: int | None = None) -> ExitCase:
+    """The province records the exit after the city (省级备案): province officers of its province."""
+    case = _case(actor, case_id, Action.VERIFY_EXIT, lock=True)
+    record = {"province_filed_on": _date(filed_on, "filed_on")}
+    return _advance(case, actor=actor, name="record_province_filing", record=record, version=version)
 
 
 @transaction.atomic
@@ -644,6 +556,7 @@ def withdraw(*, actor, case_id: int, reason: str, version: int | None = None) ->
     case = _advance(
         case, actor=actor, name="withdraw", reason=reason.strip(), version=version, closing_reason=reason.strip()
     )
+    exit_publicity.withdraw_from_publicity(case, actor)
     _set_household_status(case.household, actor=actor, expected=HouseholdStatus.PRE_EXIT, status=case.previous_status)
     return case
 
@@ -653,8 +566,8 @@ BULK_STEPS = {
     "record_township_review": record_township_review,
     "approve": approve,
     "announce": announce,
-    "conclude_publicity": conclude_publicity,
-    "record_filing": record_filing,
+    "record_city_filing": record_city_filing,
+    "record_province_filing": record_province_filing,
 }
 
 

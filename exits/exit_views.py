@@ -1,6 +1,7 @@
 """Pages of the exit procedures: the year's household cases with bulk steps, the township's
-proposal at the start of the year, one case with its next step, its record and objections, the
-village publicity, and the incidence page with poor village exit and county 摘帽.
+proposal at the start of the year, one case with its next step, its record and its village
+publicity (identification's notices and objections: exits/exit_publicity.py), drafting the
+village's exit notice, and the incidence page with poor village exit and county 摘帽.
 
 Thin: parse a form (exits/exit_forms.py), call one service, render. Out of scope answers 404,
 without the action 403 (the services decide; the views only find the object in scope first).
@@ -33,18 +34,19 @@ from exits.exit_forms import (
     AreaYearForm,
     BulkExitForm,
     LevelCheckForm,
-    ObjectionForm,
     ProposeManyForm,
     PublicityForm,
-    ResolveForm,
     VillagePublicityForm,
 )
 from exits.exit_incidence import assess_counties, assess_county, assess_villages
 from exits.exit_workflow import OPEN_STATES, TRANSITIONS, transition
-from exits.models import CountyExitCase, ExitCase, ExitObjection, VillageExitCase
+from exits.models import CountyExitCase, ExitCase, VillageExitCase
 from households.choices import HouseholdStatus
 from households.models import Household
 from identification.attachments import store_attachment
+from identification.choices import CampaignKind
+from identification.models import Notice, Objection
+from identification.services import campaigns_visible_to
 from identification.views_base import area_or_404, show_error
 
 __all__ = [
@@ -55,11 +57,8 @@ __all__ = [
     "exit_case_step",
     "exit_incidence",
     "exit_list",
-    "exit_objection_add",
-    "exit_objection_resolve",
     "exit_propose",
     "exit_publicity",
-    "exit_publicity_print",
     "village_exit_propose",
     "village_exit_step",
 ]
@@ -126,6 +125,13 @@ def exit_list(request):
         "bulk_form": BulkExitForm(),
         "incidence_areas": _incidence_areas(request.user),
         "publicity_form": PublicityForm(initial={"year": year}),
+        # the counties' exit campaigns of the year, whose notices carry the village publicities
+        "exit_campaigns": list(
+            campaigns_visible_to(request.user)
+            .filter(kind=CampaignKind.EXIT, year=year)
+            .select_related("county")
+            .order_by("county_id")[:50]
+        ),
     }
     return render(request, "exits/exit/case_list.html", context)
 
@@ -235,7 +241,7 @@ def _initial(case: ExitCase, step: str) -> dict[str, Any]:
         initial.update({"income_per_capita": case.household.net_income_per_capita, "visited_on": today})
     if step == "record_acknowledgement":
         initial.update({"signed_by": case.household.head_name, "signed_on": today})
-    for name in ("meeting_date", "reviewed_on", "announced_on", "city_filed_on", "province_filed_on"):
+    for name in ("meeting_date", "reviewed_on", "announced_on", "filed_on"):
         initial.setdefault(name, today)
     return initial
 
@@ -263,6 +269,8 @@ def _record_labels() -> dict[str, str]:
         "announced_on": _("Announced on"),
         "city_filed_on": _("Filed with the city on"),
         "province_filed_on": _("Filed with the province on"),
+        "notice": _("Notice"),
+        "objection": _("Objection"),
         "plan": _("Measures planned"),
     }
 
@@ -277,7 +285,8 @@ def _describe(event) -> dict[str, Any]:
     try:
         name = transition(event.transition).label
     except StopIteration:
-        name = _("Objection upheld: back to the home verification")
+        # a step of an earlier version of the table (the single filing step, kept in old records)
+        name = {"record_filing": "报市、省备案"}.get(event.transition, event.transition)
     checklist = [(CHECKLIST_LABELS[item], held) for item, held in record.pop("checklist", {}).items()]
     failures = record.pop("failures", [])
     record.pop("register", None)
@@ -295,17 +304,21 @@ def _render_case(request, case: ExitCase, *, failed: dict[str, Any] | None = Non
             if entry["step"].name == failed["step"]:
                 entry["form"] = failed["form"]
     events = [_describe(e) for e in case.events.select_related("actor").order_by("time", "pk")]
-    objections = list(case.objections.order_by("-received_on", "-pk"))
+    notices, objections = [], []
+    if case.publicity_case_id:
+        # the village publicity is identification's notice: its pages post, print and conclude it
+        notices = list(
+            Notice.objects.filter(entries__case_id=case.publicity_case_id).select_related("area").order_by("-pk")
+        )
+        objections = list(Objection.objects.filter(case_id=case.publicity_case_id).order_by("-received_on", "-pk"))
     context = {
         "case": case,
         "household": case.household,
         "blockers": exit_services.assess(case.household, case.year).failures if case.state in OPEN_STATES else [],
         "steps": steps,
         "events": events,
+        "notices": notices,
         "objections": objections,
-        "objection_form": ObjectionForm(initial={"received_on": timezone.localdate()}),
-        "resolve_form": ResolveForm(),
-        "may_review": may(request.user, Action.REVIEW, case.area_code),
     }
     return render(request, "exits/exit/case_detail.html", context, status=status)
 
@@ -343,24 +356,25 @@ def exit_case_step(request, pk: int, step: str):
 @login_required
 @require_POST
 def exit_publicity(request):
-    """Post the village's exit publicity for its acknowledged cases."""
+    """Draft the village's exit publicity notice for its acknowledged cases; it is then posted,
+    printed, objected to and concluded on the notice's own page."""
     form = PublicityForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            posted = exit_services.post_publicity(
+            notice = exit_services.draft_publicity(
                 actor=request.user,
                 village_code=data["village"],
                 year=data["year"],
-                starts_on=data["starts_on"],
-                posted_place=data["posted_place"],
+                issued_by=data["issued_by"],
+                contact=data["contact"],
                 case_ids=data["case_ids"] or None,
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(count)s households are in publicity.") % {"count": len(posted)})
-            return redirect(f"{_list_url()}?year={data['year']}&state=in_publicity")
+            messages.success(request, _("The notice was drafted; post it to start the period."))
+            return redirect("identification:notice_detail", pk=notice.pk)
     else:
         messages.error(request, " ".join(f"{k}: {e}" for k, errors in form.errors.items() for e in errors))
     return redirect(_list_url())
@@ -370,46 +384,6 @@ def _list_url() -> str:
     from django.urls import reverse
 
     return reverse("exit:case_list")
-
-
-@login_required
-@require_POST
-def exit_objection_add(request, pk: int):
-    case = _case_or_404(request.user, pk)
-    form = ObjectionForm(request.POST)
-    if form.is_valid():
-        try:
-            exit_services.record_objection(actor=request.user, case_id=case.pk, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The objection was recorded."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("exit:case_detail", pk=case.pk)
-
-
-@login_required
-@require_POST
-def exit_objection_resolve(request, pk: int):
-    objection = (
-        ExitObjection.objects.filter(pk=pk, case__in=ExitCase.objects.visible_to(request.user))
-        .select_related("case")
-        .first()
-    )
-    if objection is None:
-        raise Http404
-    form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            exit_services.resolve_objection(actor=request.user, objection_id=objection.pk, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The objection was resolved."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("exit:case_detail", pk=objection.case_id)
 
 
 # --- villages and counties ----------------------------------------------------------------------
@@ -552,38 +526,3 @@ def county_exit_step(request, pk: int, step: str):
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return _back_to_incidence(case.county_id, case.year)
-
-
-@login_required
-def exit_publicity_print(request, code: str, year: int):
-    """The village's exit publicity as posted, on A4: the households in (or past) publicity that
-    year, listing only village group, head of household, household size, attribute and exit year
-    (DOMAIN.md section 12: no ID numbers, phones or health details)."""
-    village = area_or_404(request.user, code, levels=Level.VILLAGE)
-    cases = list(
-        ExitCase.objects.visible_to(request.user)
-        .filter(area_code=village.code, year=year, publicity_starts_on__isnull=False)
-        .select_related("household__village_group")
-        .order_by("household__village_group_id", "household__household_no")
-    )
-    if not cases:
-        raise Http404
-    rows = [
-        {
-            "group": case.household.village_group.name if case.household.village_group else "—",
-            "head": case.household.head_name,
-            "size": case.household.household_size,
-            "attribute": case.household.get_poverty_attribute_display(),
-        }
-        for case in cases
-    ]
-    first = cases[0]
-    context = {
-        "village": village,
-        "year": year,
-        "rows": rows,
-        "starts_on": first.publicity_starts_on,
-        "ends_on": first.publicity_ends_on,
-        "place": first.posted_place,
-    }
-    return render(request, "exits/exit/publicity_print.html", context)

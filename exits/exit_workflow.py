@@ -17,6 +17,7 @@ from exits.exit_choices import VillageExitState as V
 
 __all__ = [
     "COUNTY_TRANSITIONS",
+    "NOTICE_STEPS",
     "OPEN_STATES",
     "TRANSITIONS",
     "VILLAGE_TRANSITIONS",
@@ -51,10 +52,14 @@ TRANSITIONS: list[ExitTransition] = [
     ExitTransition("record_acknowledgement", Action.CAPTURE, (S.HOME_VERIFIED,), S.ACKNOWLEDGED, "贫困户书面认可签字"),
     ExitTransition("post_publicity", Action.REVIEW, (S.ACKNOWLEDGED,), S.IN_PUBLICITY, "村内公示（不少于7天）"),
     ExitTransition("conclude_publicity", Action.REVIEW, (S.IN_PUBLICITY,), S.PUBLICIZED, "公示期满无异议"),
+    ExitTransition(
+        "objection_upheld", Action.REVIEW, (S.IN_PUBLICITY,), S.VILLAGE_APPRAISED, "公示异议成立，退回重新入户核实"
+    ),
     ExitTransition("record_township_review", Action.REVIEW, (S.PUBLICIZED,), S.TOWNSHIP_REVIEWED, "乡镇审核"),
     ExitTransition("approve", Action.APPROVE, (S.TOWNSHIP_REVIEWED,), S.COUNTY_APPROVED, "县扶贫办审定"),
     ExitTransition("announce", Action.APPROVE, (S.COUNTY_APPROVED,), S.ANNOUNCED, "县级公告退出，标注已脱贫"),
-    ExitTransition("record_filing", Action.APPROVE, (S.ANNOUNCED,), S.FILED, "报市、省备案"),
+    ExitTransition("record_city_filing", Action.INSPECT, (S.ANNOUNCED,), S.CITY_FILED, "市级备案"),
+    ExitTransition("record_province_filing", Action.VERIFY_EXIT, (S.CITY_FILED,), S.FILED, "省级备案"),
     ExitTransition(
         "withdraw",
         Action.REVIEW,
@@ -90,7 +95,13 @@ def transition(name: str) -> ExitTransition:
     return next(t for t in (*TRANSITIONS, *VILLAGE_TRANSITIONS, *COUNTY_TRANSITIONS) if t.name == name)
 
 
+#: steps the exit case takes with its village's publicity notice (exits/exit_publicity.py), never on their own
+NOTICE_STEPS = ("post_publicity", "conclude_publicity", "objection_upheld")
+
+
 def next_action(state: str) -> str | None:
     """The action that takes a household's case on from ``state`` (None when it is finished)."""
-    leaving = next((t for t in TRANSITIONS if state in t.sources and t.name != "withdraw"), None)
+    leaving = next(
+        (t for t in TRANSITIONS if state in t.sources and t.name not in ("withdraw", "objection_upheld")), None
+    )
     return leaving.action if leaving else None

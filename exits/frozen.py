@@ -73,8 +73,10 @@ class OpenItem:
 
 def open_items(county_code: str, year: int) -> list[OpenItem]:
     """What still runs in the county for ``year``: identification cases not announced or rejected,
-    publicity notices posted but not concluded, review results not applied or rejected."""
-    from exits.models import ReviewResult, ReviewState
+    publicity notices posted but not concluded, review results not applied or rejected, household
+    exits not yet announced or withdrawn."""
+    from exits.exit_workflow import OPEN_STATES as EXIT_OPEN_STATES
+    from exits.models import ExitCase, ReviewResult, ReviewState
     from identification.choices import CampaignKind, CaseState, NoticeState
     from identification.models import Case, Notice
 
@@ -87,6 +89,8 @@ def open_items(county_code: str, year: int) -> list[OpenItem]:
         # a monitoring campaign's case only carries a monitored household's village publicity: once
         # that is concluded its part is done (the monitoring case goes on, into the next year if need be)
         .exclude(campaign__kind=CampaignKind.MONITORING, state=CaseState.FIRST_PUBLICIZED)
+        # an exit's proxy case only carries its publicity: the exit case itself says whether it runs
+        .exclude(campaign__kind=CampaignKind.EXIT)
         .select_related("household")
         .order_by("area_code", "id")
     )
@@ -108,13 +112,20 @@ def open_items(county_code: str, year: int) -> list[OpenItem]:
         items.append(
             OpenItem(_("Review result"), result.household.household_no, result.area_code, result.get_state_display())
         )
-    for source in EXTRA_OPEN_SOURCES:  # other procedures (exit cases) register theirs here
-        items.extend(source(county_code, year))
+    # a household exit of the year still under way (announced or filed cases are done: the filing
+    # with city and province is a record of what the county decided, not part of its year)
+    exits = (
+        ExitCase.objects.filter(year=year, area_code__startswith=prefix, state__in=EXIT_OPEN_STATES)
+        .select_related("household")
+        .order_by("area_code", "id")
+    )
+    for exit_case in exits:
+        items.append(
+            OpenItem(
+                _("Exit case"), exit_case.household.household_no, exit_case.area_code, exit_case.get_state_display()
+            )
+        )
     return items
-
-
-#: callables (county_code, year) → list[OpenItem], for procedures of other parts (exit cases)
-EXTRA_OPEN_SOURCES: list = []
 
 
 def _json(value: Any) -> Any:

@@ -10,13 +10,11 @@ from django.utils import timezone
 from areas.models import Area
 from core.querysets import ScopedQuerySet
 from exits.exit_choices import CountyExitState, ExitState, VillageExitState
-from identification.choices import ObjectionChannel, ObjectionState
 
 __all__ = [
     "CountyExitCase",
     "ExitCase",
     "ExitEvent",
-    "ExitObjection",
     "VillageExitCase",
     "FORM_FINDINGS",
     "FrozenYear",
@@ -479,9 +477,11 @@ class ExitCase(models.Model):
     plan_note = models.TextField("帮扶措施安排", blank=True)
     #: the home verification's verdict: empty when every criterion holds, else the failures
     failures = models.JSONField("未达标项", default=list, blank=True)
-    publicity_starts_on = models.DateField("公示开始", null=True, blank=True)
-    publicity_ends_on = models.DateField("公示截止", null=True, blank=True)
-    posted_place = models.CharField("张贴地点", max_length=200, blank=True)
+    #: the identification case that carries this exit through the village publicity (its notice,
+    #: period and objections are identification's: exits/exit_publicity.py), from the acknowledgement
+    publicity_case = models.OneToOneField(
+        "identification.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="exit_case"
+    )
     closing_reason = models.TextField("撤回原因", blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
@@ -524,32 +524,6 @@ class ExitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.transition}"
-
-
-class ExitObjection(models.Model):
-    """An objection raised during an exit publicity (same channels and states as identification's);
-    upheld → the case goes back to the home verification; rejected → the reason is kept."""
-
-    case = models.ForeignKey(ExitCase, on_delete=models.PROTECT, related_name="objections")
-    raised_by = models.CharField("反映人", max_length=50)
-    received_on = models.DateField("反映日期")
-    channel = models.CharField("方式", max_length=12, choices=ObjectionChannel.choices)
-    content = models.TextField("反映内容")
-    state = models.CharField("状态", max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN)
-    resolution = models.TextField("核实结论", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "退出公示异议"
-        verbose_name_plural = "退出公示异议"
-        ordering = ["-received_on", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.get_state_display()}"
 
 
 class VillageExitCaseQuerySet(ScopedQuerySet):

@@ -11,6 +11,8 @@ class CampaignKind(models.TextChoices):
     NEW_POVERTY = "new_poverty", "新识别（年度新增）"
     RETURN = "return", "返贫识别"
     MONITORING = "monitoring", "监测对象识别"
+    #: the village publicity of household exits (exits/exit_publicity.py): its cases only borrow the notices
+    EXIT = "exit", "脱贫退出"
 
 
 class CaseState(models.TextChoices):

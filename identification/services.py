@@ -289,6 +289,10 @@ def _case_for(actor, case_id: int, action: str | None, *, lock: bool = False) ->
 #: the steps a case of a monitoring campaign takes here (exits/monitoring_services.py owns the rest)
 _MONITORING_PUBLICITY_STEPS = ("post_first_publicity", "conclude_first_publicity")
 
+#: campaigns whose cases only borrow the village publicity (notices and objections): monitoring
+#: (exits/monitoring_services.py) and household exits (exits/exit_publicity.py)
+_BORROWING_KINDS = (CampaignKind.MONITORING, CampaignKind.EXIT)
+
 
 def _advance(
     case: Case,
@@ -303,9 +307,13 @@ def _advance(
     """Move the case along ``name`` from the state it must be in, or refuse: compare-and-set on
     (state, version), so a second person acting on the same case at the same time is told."""
     step = transition(name)
-    if name not in _MONITORING_PUBLICITY_STEPS and case.campaign.kind == CampaignKind.MONITORING:
-        # a monitoring campaign's cases only borrow the village publicity: the rest of their
-        # procedure is exits.monitoring_services'
+    if name not in _MONITORING_PUBLICITY_STEPS and case.campaign.kind in _BORROWING_KINDS:
+        # a monitoring or exit campaign's cases only borrow the village publicity: the rest of
+        # their procedure is exits.monitoring_services' or exits.exit_services'
+        if case.campaign.kind == CampaignKind.EXIT:
+            raise ServiceError(
+                _("An exiting household's case only takes the village publicity here."), code="wrong_step"
+            )
         raise ServiceError(_("A monitored household's case only takes the village publicity here."), code="wrong_step")
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
@@ -367,6 +375,8 @@ def apply(*, actor, campaign_id: int, household_id: int, informed_on: datetime.d
         raise ServiceError(_("The campaign is closed."), code="closed")
     if campaign.kind == CampaignKind.MONITORING:
         raise ServiceError(_("Monitored households start with an alert under monitoring."), code="monitoring")
+    if campaign.kind == CampaignKind.EXIT:
+        raise ServiceError(_("Households exit through the exit procedure, not by application."), code="exit")
     household = Household.objects.visible_to(actor, Action.VIEW).filter(pk=household_id).first()
     if household is None or not household.village_id.startswith(campaign.county_id[:6]):
         raise Http404
@@ -815,7 +825,7 @@ def create_notice(
     campaign = _campaign(actor, campaign_id)
     if kind not in _NOTICE_STEP:
         raise ServiceError(_("Unknown notice kind."), field="kind")
-    if campaign.kind == CampaignKind.MONITORING and kind != NoticeKind.FIRST_PUBLICITY:
+    if campaign.kind in _BORROWING_KINDS and kind != NoticeKind.FIRST_PUBLICITY:
         raise ServiceError(_("A monitoring campaign has only the village publicity."), field="kind")
     _name, waiting, level, action = _NOTICE_STEP[kind]
     area = _area(actor, area_code, action)
@@ -831,6 +841,10 @@ def create_notice(
     cases = list(cases)
     if not cases:
         raise ServiceError(_("No case of this area is waiting for this notice."), code="nothing_to_publish")
+    if campaign.kind == CampaignKind.EXIT:
+        from exits.exit_publicity import refuse_unready
+
+        refuse_unready(cases)
     if kind == NoticeKind.SECOND_PUBLICITY:
         _check_field_share(cases, "record_township_review", settings.TOWNSHIP_FIELD_CHECK_SHARE, _("The township"))
     if kind == NoticeKind.ANNOUNCEMENT:
@@ -842,6 +856,8 @@ def create_notice(
     }[kind].format(area=area.name, year=campaign.year)
     if campaign.kind == CampaignKind.MONITORING:
         title = f"{area.name}{campaign.year}年拟纳入防返贫监测对象名单公示"
+    if campaign.kind == CampaignKind.EXIT:
+        title = f"{area.name}{campaign.year}年拟退出贫困户名单公示"
     notice = Notice.objects.create(
         campaign=campaign,
         kind=kind,
@@ -909,6 +925,11 @@ def post_notice(
     notice.ends_on = starts_on + datetime.timedelta(days=notice.campaign.publicity_days - 1)
     notice.posted_place = posted_place.strip()
     notice.photo = photo
+    if notice.campaign.kind == CampaignKind.EXIT:
+        # the exit cases on the notice enter their publicity with it (and are checked again)
+        from exits.exit_publicity import notice_posted
+
+        notice_posted(actor=actor, notice=notice, cases=[entry.case for entry in entries])
     if notice.kind == NoticeKind.ANNOUNCEMENT:
         notice.state, notice.concluded_at = NoticeState.CONCLUDED, timezone.now()
         if notice.campaign.kind == CampaignKind.RETURN:
@@ -957,9 +978,14 @@ def conclude_notice(*, actor, notice_id: int, today: datetime.date | None = None
         NoticeKind.FIRST_PUBLICITY: CaseState.FIRST_PUBLICITY,
         NoticeKind.SECOND_PUBLICITY: CaseState.SECOND_PUBLICITY,
     }[notice.kind]
+    concluded = []
     for entry in notice.entries.select_related("case"):
         if entry.case.state == in_publicity:  # cases sent back by an upheld objection stay where they are
-            _advance(entry.case, actor=actor, name=name, record={"notice": notice.pk})
+            concluded.append(_advance(entry.case, actor=actor, name=name, record={"notice": notice.pk}))
+    if notice.campaign.kind == CampaignKind.EXIT:
+        from exits.exit_publicity import notice_concluded
+
+        notice_concluded(actor=actor, notice=notice, cases=concluded, today=today)
     notice.state, notice.concluded_at = NoticeState.CONCLUDED, timezone.now()
     notice.save(update_fields=["state", "concluded_at"])
     record_change(
@@ -1028,6 +1054,11 @@ def resolve_objection(
         if return_to not in (CaseState.APPLIED, CaseState.GROUP_DISCUSSED, CaseState.VILLAGE_APPRAISED):
             raise ServiceError(_("An upheld objection sends the case back to the village."), field="return_to")
         _send_back(case, actor=actor, to_state=return_to, reason=resolution.strip(), transition_name="objection_upheld")
+        if case.campaign.kind == CampaignKind.EXIT:
+            # the exit case goes back to the home verification with it
+            from exits.exit_publicity import objection_upheld
+
+            objection_upheld(actor=actor, objection=objection, reason=resolution.strip())
     objection.state = ObjectionState.UPHELD if uphold else ObjectionState.REJECTED
     objection.resolution, objection.resolved_by, objection.resolved_at = resolution.strip(), actor, timezone.now()
     objection.save(update_fields=["state", "resolution", "resolved_by", "resolved_at"])

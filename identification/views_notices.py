@@ -20,7 +20,7 @@ from areas.scopes import may
 from core.errors import ServiceError
 from households.choices import CAUSES
 from identification import services
-from identification.choices import NoticeKind, NoticeState, ObjectionState
+from identification.choices import CampaignKind, NoticeKind, NoticeState, ObjectionState
 from identification.forms import NoticeCreateForm, NoticePostForm, ObjectionForm, ResolveObjectionForm
 from identification.models import Notice, Objection
 from identification.views_base import (
@@ -360,5 +360,7 @@ def notice_print(request, pk: int):
         "notice": notice,
         "level": Level(notice.area.level).label,
         "pages": list(pages.values()),
+        # an exit publicity (拟退出户公示) says so, and its year is the exit year
+        "is_exit": notice.campaign.kind == CampaignKind.EXIT,
     }
     return render(request, "identification/notice_print.html", context)

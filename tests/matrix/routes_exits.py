@@ -10,7 +10,8 @@ there, as the superuser and through the services:
 - ``exit_cases@<state>`` / ``exit_household``: the same case, or a registered household, named in
   the body of a request about many: refused only for want of the action anywhere (a case out of
   scope is a failed result, so nothing is written: ``writes=False``);
-- ``exit_objection``: an open objection to a case in publicity;
+- ``exit_notice``: the village's exit publicity notice (identification's) drafted for such a case
+  at "acknowledged", on identification's notice routes;
 - ``exit_village`` / ``exit_village_case@<state>``: a village whose figures of 2026 meet the bar,
   and its exit case at that state;
 - ``exit_county`` / ``exit_county_case@<state>``: the village's county, every village of it with
@@ -30,7 +31,7 @@ __all__ = ["EXEMPT", "ROUTES", "TARGETS"]
 YEAR = 2026
 EXIT_STATES = (
     "proposed", "village_appraised", "home_verified", "acknowledged", "in_publicity", "publicized",
-    "township_reviewed", "county_approved", "announced",
+    "township_reviewed", "county_approved", "announced", "city_filed",
 )  # fmt: skip
 
 
@@ -60,18 +61,10 @@ def _household(village: str, personas):
     return registered(personas["superuser"], village)
 
 
-def _objection(village: str, personas):
-    from exits import exit_services
+def _exit_notice(village: str, personas):
+    from tests.exits.exit.conftest import draft_notice
 
-    case = _case("in_publicity")(village, personas)
-    return exit_services.record_objection(
-        actor=personas["superuser"],
-        case_id=case.pk,
-        raised_by="村民",
-        received_on=datetime.date(2026, 1, 11),
-        channel="in_person",
-        content="收入不实",
-    )
+    return draft_notice(personas["superuser"], _case("acknowledged")(village, personas))
 
 
 def _figures(village: str) -> None:
@@ -140,9 +133,12 @@ def _county_case(state: str):
 
 TARGETS: dict[str, TargetKind] = {
     **{f"exit_case@{state}": TargetKind(_case(state)) for state in EXIT_STATES},
-    **{f"exit_cases@{state}": TargetKind(_case(state), _anyone) for state in ("township_reviewed",)},
+    **{
+        f"exit_cases@{state}": TargetKind(_case(state), _anyone)
+        for state in ("township_reviewed", "announced", "city_filed")
+    },
     "exit_household": TargetKind(_household, _anyone),
-    "exit_objection": TargetKind(_objection),
+    "exit_notice": TargetKind(_exit_notice),
     "exit_village": TargetKind(_village),
     **{f"exit_village_case@{s}": TargetKind(_village_case(s)) for s in ("proposed", "in_publicity", "publicized")},
     "exit_county": TargetKind(_county, _sees_county),
@@ -172,11 +168,11 @@ _STEP_DATA = {
         **{f"check_{item}": True for item in ("food", "clothing", "education", "medical", "housing", "water")},
     },
     "record_acknowledgement": lambda c: {"signed_by": "杨大山", "signed_on": _yesterday(), "version": c.version},
-    "conclude_publicity": lambda c: {"version": c.version},
     "record_township_review": lambda c: {"reviewed_on": _yesterday(), "opinion": "同意", "version": c.version},
     "approve": lambda c: {"opinion": "同意", "version": c.version},
     "announce": lambda c: {"announced_on": _yesterday(), "version": c.version},
-    "record_filing": lambda c: {"city_filed_on": _yesterday(), "province_filed_on": _yesterday(), "version": c.version},
+    "record_city_filing": lambda c: {"filed_on": _yesterday(), "version": c.version},
+    "record_province_filing": lambda c: {"filed_on": _yesterday(), "version": c.version},
     "withdraw": lambda c: {"reason": "收入不稳定", "version": c.version},
 }  # fmt: skip
 
@@ -185,17 +181,19 @@ _STEPS = {
     "record_village_appraisal": (Action.CAPTURE, "proposed"),
     "record_home_verification": (Action.CAPTURE, "village_appraised"),
     "record_acknowledgement": (Action.CAPTURE, "home_verified"),
-    "conclude_publicity": (Action.REVIEW, "in_publicity"),
     "record_township_review": (Action.REVIEW, "publicized"),
     "approve": (Action.APPROVE, "township_reviewed"),
     "announce": (Action.APPROVE, "county_approved"),
-    "record_filing": (Action.APPROVE, "announced"),
+    "record_city_filing": (Action.INSPECT, "announced"),
+    "record_province_filing": (Action.VERIFY_EXIT, "city_filed"),
     "withdraw": ((Action.REVIEW, Action.APPROVE), "proposed"),
 }
 
 _INCIDENCE_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 _LEVEL_CHECK = {"checked_on": "2026-02-01", "opinion": "同意"}
 _PUBLICITY = {"starts_on": "2026-01-10", "posted_place": "乡政府公示栏"}
+#: the village's exit notice, drafted (then posted and concluded on identification's notice routes)
+_EXIT_NOTICE = {"issued_by": "村民委员会", "contact": "乡纪委 0883-4311001"}
 
 ROUTES: list[Route] = [
     # pages
@@ -218,16 +216,33 @@ ROUTES: list[Route] = [
         writes=False,
     ),
     Route(
+        "exit:case_bulk",
+        method="post",
+        action=Action.INSPECT,
+        target="exit_cases@announced",
+        data=lambda c: {"step": "record_city_filing", "case_ids": [c.pk], "filed_on": _yesterday()},
+        writes=False,
+    ),
+    Route(
         "exit:publicity_post",
         method="post",
         action=Action.REVIEW,
         target="exit_case@acknowledged",
-        data=lambda c: {"village": c.area_code, "year": YEAR, "case_ids": [c.pk], **_PUBLICITY},
+        data=lambda c: {"village": c.area_code, "year": YEAR, "case_ids": [c.pk], **_EXIT_NOTICE},
         success=(302,),
     ),
     Route("exit:case_detail", target="exit_case@proposed", kwargs=_pk),
+    Route("exit:case_detail", target="exit_case@in_publicity", kwargs=_pk),
+    # the exit publicity on identification's notice pages: seen, printed and posted in scope
+    Route("identification:notice_print", target="exit_notice", kwargs=_pk),
     Route(
-        "exit:publicity_print", target="exit_case@in_publicity", kwargs=lambda c: {"code": c.area_code, "year": YEAR}
+        "identification:notice_post",
+        method="post",
+        action=Action.REVIEW,
+        target="exit_notice",
+        kwargs=_pk,
+        data=lambda notice: {"starts_on": _yesterday(), "posted_place": "村委会公示栏"},
+        success=(302,),
     ),
     *[
         Route(
@@ -241,24 +256,6 @@ ROUTES: list[Route] = [
         )
         for step, (action, state) in _STEPS.items()
     ],
-    Route(
-        "exit:objection_add",
-        method="post",
-        action=Action.REVIEW,
-        target="exit_case@in_publicity",
-        kwargs=_pk,
-        data=lambda c: {"raised_by": "村民", "received_on": _yesterday(), "channel": "phone", "content": "有异议"},
-        success=(302,),
-    ),
-    Route(
-        "exit:objection_resolve",
-        method="post",
-        action=Action.REVIEW,
-        target="exit_objection",
-        kwargs=_pk,
-        data=lambda o: {"upheld": "0", "resolution": "经核实不属实"},
-        success=(302,),
-    ),
     Route("exit:incidence", target="area", levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE), kwargs=_code),
     Route(
         "exit:village_propose",
@@ -348,7 +345,7 @@ ROUTES: list[Route] = [
         api=True,
         action=Action.REVIEW,
         target="exit_case@acknowledged",
-        data=lambda c: {"village": c.area_code, "year": YEAR, "case_ids": [c.pk], **_PUBLICITY},
+        data=lambda c: {"village": c.area_code, "year": YEAR, "case_ids": [c.pk], **_EXIT_NOTICE},
         success=(201,),
     ),
     *[
@@ -361,26 +358,16 @@ ROUTES: list[Route] = [
             kwargs=_step(step),
             data=_STEP_DATA[step],
         )
-        for step in ("record_village_appraisal", "conclude_publicity", "approve", "withdraw")
+        for step in ("record_village_appraisal", "approve", "record_city_filing", "record_province_filing", "withdraw")
     ],
     Route(
-        "api:exit-objection-add",
+        "api:exit-case-bulk",
         method="post",
         api=True,
-        action=Action.REVIEW,
-        target="exit_case@in_publicity",
-        kwargs=_pk,
-        data=lambda c: {"raised_by": "村民", "received_on": _yesterday(), "channel": "phone", "content": "有异议"},
-        success=(201,),
-    ),
-    Route(
-        "api:exit-objection-resolve",
-        method="post",
-        api=True,
-        action=Action.REVIEW,
-        target="exit_objection",
-        kwargs=_pk,
-        data=lambda o: {"upheld": True, "resolution": "核实属实"},
+        action=Action.VERIFY_EXIT,
+        target="exit_cases@city_filed",
+        data=lambda c: {"step": "record_province_filing", "case_ids": [c.pk], "filed_on": _yesterday()},
+        writes=False,
     ),
     Route(
         "api:exit-incidence",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from exits import exit_services as s
 from exits.exit_choices import ExitState
 from exits.models import ExitCase, FrozenYear
 from households.models import Household
@@ -65,21 +64,69 @@ def test_bad_input_names_the_field(personas, api_for, proposed):
     assert {"meeting_date", "present"} <= set(response.json()["error"]["fields"])
 
 
-def test_concluding_early_through_the_api_is_refused(personas, api_for, proposed):
-
+def test_the_exit_notice_is_drafted_here_and_concluded_through_the_notices_api(personas, api_for, proposed):
+    # given
     case = walk(proposed, personas["superuser"], "acknowledged")
-    s.post_publicity(
-        actor=personas["superuser"],
-        village_code=KONGXING,
-        year=YEAR,
-        starts_on=timezone.localdate(),
-        posted_place="栏",
+    client = api_for(personas["township_reviewer"])
+
+    # when: drafted through the exit API, posted today through identification's
+    drafted = client.post(
+        f"{BASE}/publicity/", {"village": KONGXING, "year": YEAR, "contact": "0883-4311001"}, format="json"
     )
+    assert drafted.status_code == 201
+    notice = drafted.json()["notice"]
+    assert (drafted.json()["title"], drafted.json()["cases"]) == (f"孔兴村{YEAR}年拟退出贫困户名单公示", 1)
+    posted = client.post(
+        f"/api/v1/notices/{notice}/post/", {"starts_on": timezone.localdate().isoformat(), "posted_place": "栏"}
+    )
+    assert posted.status_code == 200, posted.content
+
+    # then: the case shows the notice, and concluding it early is refused in the one error shape
+    detail = client.get(f"{BASE}/cases/{case.pk}/").json()
+    assert (detail["state"], [n["id"] for n in detail["notices"]]) == ("in_publicity", [notice])
+    early = client.post(f"/api/v1/notices/{notice}/conclude/", {}, format="json")
+    assert early.status_code == 400
+    assert early.json()["error"]["code"] == "too_early"
+    assert ExitCase.objects.get(pk=case.pk).state == ExitState.IN_PUBLICITY
+
+
+def test_drafting_without_phones_names_the_field(personas, api_for, proposed):
+    walk(proposed, personas["superuser"], "acknowledged")
     response = api_for(personas["township_reviewer"]).post(
-        f"{BASE}/cases/{case.pk}/conclude_publicity/", {}, format="json"
+        f"{BASE}/publicity/", {"village": KONGXING, "year": YEAR}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "too_early"
+    assert "contact" in response.json()["error"]["fields"]
+
+
+def test_the_city_and_the_province_file_through_the_api(personas, api_for, proposed):
+    case = walk(proposed, personas["superuser"], "announced")
+    refused = api_for(personas["county_officer"]).post(
+        f"{BASE}/cases/{case.pk}/record_city_filing/", {"filed_on": "2026-01-10"}, format="json"
+    )
+    assert refused.status_code == 403
+    city = api_for(personas["city_inspector"]).post(
+        f"{BASE}/cases/{case.pk}/record_city_filing/", {"filed_on": "2026-01-10"}, format="json"
+    )
+    assert (city.status_code, city.json()["state"]) == (200, "city_filed")
+    province = api_for(personas["province_officer"]).post(
+        f"{BASE}/cases/{case.pk}/record_province_filing/", {"filed_on": "2026-01-10"}, format="json"
+    )
+    assert (province.status_code, province.json()["state"]) == (200, "filed")
+
+
+def test_bulk_filing_answers_per_case(personas, api_for, proposed):
+    case = walk(proposed, personas["superuser"], "announced")
+    response = api_for(personas["city_inspector"]).post(
+        f"{BASE}/cases/bulk/",
+        {"step": "record_city_filing", "case_ids": [case.pk, case.pk + 1000], "filed_on": "2026-01-10"},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["succeeded"] == [case.pk]
+    assert body["failed"] == [{"id": case.pk + 1000, "code": "not_found", "message": body["failed"][0]["message"]}]
+    assert ExitCase.objects.get(pk=case.pk).state == ExitState.CITY_FILED
 
 
 def test_a_frozen_year_refuses_the_api_too(personas, api_for, proposed):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from exits import exit_services as s
 from exits.exit_choices import ExitState
 from exits.models import ExitCase, FrozenYear
 from households.choices import HouseholdStatus
 from households.models import Household
+from identification.models import Notice
 from tests.conftest import count_page_queries
-from tests.exits.exit.conftest import KONGXING, SHILI, YEAR, registered, walk
+from tests.exits.exit.conftest import KONGXING, SHILI, YEAR, case_notice, registered, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -119,24 +117,32 @@ def test_approving_from_the_page_shows_why_the_household_fails(personas, client_
     assert ExitCase.objects.get(pk=case.pk).state == ExitState.TOWNSHIP_REVIEWED
 
 
-def test_concluding_the_publicity_early_from_the_page_is_refused(personas, client_for):
-    # given: a publicity posted today
+def test_the_township_drafts_the_exit_notice_from_the_list_and_lands_on_it(personas, client_for):
+    # given
     case = walk(_cases(personas, 1)[0], personas["superuser"], "acknowledged")
-    today = timezone.localdate()
-    s.post_publicity(
-        actor=personas["superuser"], village_code=case.area_code, year=YEAR, starts_on=today, posted_place="公示栏"
-    )
+    client = client_for(personas["township_reviewer"])
 
     # when
-    response = client_for(personas["township_reviewer"]).post(
-        reverse("exit:case_step", args=[case.pk, "conclude_publicity"]),
-        {"conclude_publicity-version": case.version + 1},
+    response = client.post(
+        reverse("exit:publicity_post"), {"village": case.area_code, "year": YEAR, "contact": "0883-4311001"}
     )
 
-    # then
-    assert response.status_code == 400
-    assert f"公示期至 {today + datetime.timedelta(days=6)} 止，次日起方可结束公示" in response.content.decode()
-    assert ExitCase.objects.get(pk=case.pk).state == ExitState.IN_PUBLICITY
+    # then: on the notice's page (identification's), which lists the household
+    notice = Notice.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("identification:notice_detail", args=[notice.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert f"孔兴村{YEAR}年拟退出贫困户名单公示" in page
+    assert case.household.head_name in page
+
+
+def test_drafting_with_nothing_waiting_says_so(personas, client_for):
+    _cases(personas, 1)
+    response = client_for(personas["township_reviewer"]).post(
+        reverse("exit:publicity_post"), {"village": KONGXING, "year": YEAR, "contact": "0883"}, follow=True
+    )
+    assert "该村没有待公示的退出户" in response.content.decode()
+    assert not Notice.objects.exists()
 
 
 def test_a_step_in_a_frozen_year_is_refused_on_the_page(personas, client_for):
@@ -176,25 +182,40 @@ def test_household_list_and_detail_show_the_exit_year(personas, client_for):
     assert f"已脱贫（{YEAR}）" in detail
 
 
-def test_the_publicity_prints_what_a_notice_needs_and_no_personal_numbers(personas, client_for):
+def test_the_exit_notice_prints_what_a_notice_needs_and_no_personal_numbers(personas, client_for):
     # given
     case = walk(_cases(personas, 1)[0], personas["superuser"], "in_publicity")
     household = Household.objects.get(pk=case.household_id)
     id_number = household.members.get(position=1).id_number
+    notice = case_notice(case)
+    client = client_for(personas["county_officer"])
 
-    # when
-    response = client_for(personas["village_clerk"]).get(reverse("exit:publicity_print", args=[case.area_code, YEAR]))
+    # when: the county officer finds it from the case and prints it
+    detail = client.get(reverse("exit:case_detail", args=[case.pk])).content.decode()
+    assert reverse("identification:notice_print", args=[notice.pk]) in detail
+    response = client.get(reverse("identification:notice_print", args=[notice.pk]))
 
     # then
     text = response.content.decode()
     assert response.status_code == 200
     assert f"孔兴村{YEAR}年拟退出贫困户名单公示" in text
+    assert "以下农户拟于本年度退出贫困" in text and "脱贫出列年度" in text
     assert household.head_name in text
     assert id_number not in text and "****" not in text
     assert (
-        client_for(personas["charlie"]).get(reverse("exit:publicity_print", args=[case.area_code, YEAR])).status_code
-        == 404
+        client_for(personas["charlie"]).get(reverse("identification:notice_print", args=[notice.pk])).status_code == 404
     )
+
+
+def test_the_county_officer_sees_exit_notices_among_notices(personas, client_for):
+    case = walk(_cases(personas, 1)[0], personas["superuser"], "in_publicity")
+    notice = case_notice(case)
+    client = client_for(personas["county_officer"])
+    listing = client.get(reverse("exit:case_list"), {"year": YEAR}).content.decode()
+    url = reverse("identification:notice_list", args=[notice.campaign_id])
+    assert url in listing
+    notices = client.get(url).content.decode()
+    assert f"孔兴村{YEAR}年拟退出贫困户名单公示" in notices
 
 
 def test_the_case_page_shows_the_record_item_by_item_in_a_fixed_number_of_queries(

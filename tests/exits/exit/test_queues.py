@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from exits.exit_queues import exit_work_for
-from tests.exits.exit.conftest import YEAR, walk
+from exits.exit_services import record_city_filing
+from tests.exits.exit.conftest import DAY, YEAR, conclude_notice, post_notice, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,33 @@ def test_village_and_county_exits_wait_on_their_incidence_pages(personas):
     assert [(str(i["label"]), i["count"], i["url"]) for i in items] == [
         ("贫困村退出：乡镇拟退出", 1, reverse("exit:incidence", args=["530921201000"]) + f"?year={YEAR}")
     ]
+
+
+def test_the_city_then_the_province_find_the_filing_on_their_home(personas, proposed, client_for):
+    # given: announced, nothing yet for the province
+    case = walk(proposed, personas["superuser"], "announced")
+    assert exit_work_for(personas["province_officer"]) == []
+    city = client_for(personas["city_inspector"]).get(reverse("home")).content.decode()
+    assert "待市级备案的退出户" in city
+
+    # when the city has filed
+    record_city_filing(actor=personas["city_inspector"], case_id=case.pk, filed_on=DAY)
+
+    # then the province's home shows it, and the city's no longer
+    province = client_for(personas["province_officer"]).get(reverse("home")).content.decode()
+    assert "待省级备案的退出户" in province
+    assert "待市级备案的退出户" not in client_for(personas["city_inspector"]).get(reverse("home")).content.decode()
+
+
+def test_the_identification_queue_shows_an_exit_only_while_it_waits_for_its_notice(personas, proposed):
+    from identification.queues import work_for
+
+    def exit_items():
+        return [item for item in work_for(personas["township_reviewer"]) if "脱贫退出" in item["campaign"]]
+
+    case = walk(proposed, personas["superuser"], "acknowledged")
+    assert [(item["key"], item["count"]) for item in exit_items()] == [("home_checked", 1)]
+
+    # posted and concluded: the proxy rests at "first publicized", which is no identification work
+    conclude_notice(personas["superuser"], post_notice(personas["superuser"], case))
+    assert exit_items() == []

@@ -16,8 +16,11 @@ from exits.exit_choices import ExitState
 from exits.models import ExitCase, ExitEvent, FrozenYear
 from households.choices import HouseholdStatus
 from households.models import Household, Member
+from identification import services as identification
+from identification.choices import CaseState, NoticeState
+from identification.models import Notice
 from identification.services import Vote
-from tests.exits.exit.conftest import CHECKLIST, DAY, SHILI, XINHUA, YEAR, registered, walk
+from tests.exits.exit.conftest import CHECKLIST, DAY, SHILI, XINHUA, YEAR, case_notice, draft_notice, registered, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +35,8 @@ def test_a_household_exits_through_every_step_and_keeps_the_year(personas, propo
     steps = list(ExitEvent.objects.filter(case=case).values_list("transition", flat=True))
     assert steps == [
         "propose", "record_village_appraisal", "record_home_verification", "record_acknowledgement",
-        "post_publicity", "conclude_publicity", "record_township_review", "approve", "announce", "record_filing",
+        "post_publicity", "conclude_publicity", "record_township_review", "approve", "announce",
+        "record_city_filing", "record_province_filing",
     ]  # fmt: skip
     verification = ExitEvent.objects.get(case=case, transition="record_home_verification").record
     assert verification["checklist"] == CHECKLIST
@@ -122,48 +126,51 @@ def test_a_verification_with_a_gap_is_kept_and_stops_the_publicity(personas, pro
 
     # when
     with pytest.raises(ServiceError) as refused:
-        s.post_publicity(
-            actor=personas["township_reviewer"],
-            village_code=case.area_code,
-            year=YEAR,
-            starts_on=DAY,
-            posted_place="栏",
-        )
+        draft_notice(personas["township_reviewer"], case)
 
     # then
     assert refused.value.code == "criteria_not_met"
+    assert not Notice.objects.exists()
     assert len(ExitCase.objects.get(pk=case.pk).failures) == 2
     assert ExitCase.objects.get(pk=case.pk).state == ExitState.ACKNOWLEDGED
 
 
 def test_the_publicity_cannot_be_concluded_early(personas, proposed):
     case = walk(proposed, personas["superuser"], "in_publicity")
-    assert case.publicity_ends_on == DAY + datetime.timedelta(days=6)
+    notice = case_notice(case)
+    assert notice.ends_on == DAY + datetime.timedelta(days=6)
     with pytest.raises(ServiceError) as refused:
-        s.conclude_publicity(actor=personas["township_reviewer"], case_id=case.pk, today=case.publicity_ends_on)
+        identification.conclude_notice(actor=personas["township_reviewer"], notice_id=notice.pk, today=notice.ends_on)
     assert refused.value.code == "too_early"
     assert ExitCase.objects.get(pk=case.pk).state == ExitState.IN_PUBLICITY
+    assert Notice.objects.get(pk=notice.pk).state == NoticeState.POSTED
 
 
 def test_an_open_objection_holds_the_publicity_and_an_upheld_one_sends_the_case_back(personas, proposed):
     # given
     case = walk(proposed, personas["superuser"], "in_publicity")
     reviewer = personas["township_reviewer"]
-    objection = s.record_objection(
-        actor=reviewer, case_id=case.pk, raised_by="村民王五", received_on=DAY, channel="in_person", content="收入不实"
-    )
+    notice = case_notice(case)
+    objection = identification.record_objection(
+        actor=reviewer, notice_id=notice.pk, case_id=case.publicity_case_id, raised_by="村民王五", received_on=DAY,
+        channel="in_person", content="收入不实",
+    )  # fmt: skip
 
     # then: not concluded while open
     with pytest.raises(ServiceError) as refused:
-        s.conclude_publicity(actor=reviewer, case_id=case.pk, today=DAY + datetime.timedelta(days=30))
+        identification.conclude_notice(actor=reviewer, notice_id=notice.pk, today=DAY + datetime.timedelta(days=30))
     assert refused.value.code == "open_objections"
+    assert ExitCase.objects.get(pk=case.pk).state == ExitState.IN_PUBLICITY
 
     # when upheld
-    s.resolve_objection(actor=reviewer, objection_id=objection.pk, upheld=True, resolution="核实属实")
+    identification.resolve_objection(actor=reviewer, objection_id=objection.pk, uphold=True, resolution="核实属实")
 
-    # then
+    # then: the exit goes back to the home verification, with the step in its record
     case.refresh_from_db()
-    assert (case.state, case.publicity_ends_on) == (ExitState.VILLAGE_APPRAISED, None)
+    assert case.state == ExitState.VILLAGE_APPRAISED
+    assert case.publicity_case.state == CaseState.GROUP_DISCUSSED
+    upheld = ExitEvent.objects.get(case=case, transition="objection_upheld")
+    assert (upheld.from_state, upheld.reason, upheld.record["objection"]) == ("in_publicity", "核实属实", objection.pk)
 
 
 def test_a_failed_vote_withdraws_the_case_and_restores_the_status(personas, proposed):

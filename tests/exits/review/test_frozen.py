@@ -16,7 +16,7 @@ from django.urls import reverse
 from assistance import services as assistance
 from core.errors import Conflict, ServiceError
 from core.models import ObjectChange
-from exits import frozen, review
+from exits import exit_services, frozen, review
 from exits.models import FrozenYear, MemberYear, PlanYear
 from households.models import Household, HouseholdYear
 from households.services import save_household
@@ -49,6 +49,24 @@ def test_freezing_is_refused_with_the_list_of_what_is_open(personas, campaign):
         (registered.household_no, registered.village_id),
     ]
     assert not FrozenYear.objects.exists() and not HouseholdYear.objects.exists()
+
+
+def test_a_household_exit_still_under_way_holds_the_freeze(personas):
+    # given a registered household proposed to exit this year (pre_exit), its case not yet announced
+    household = in_status(personas, 3, "registered")
+    proposed = exit_services.propose_exits(actor=personas["township_reviewer"], year=YEAR, household_ids=[household.pk])
+    assert proposed.succeeded == [household.pk]
+
+    # when
+    with pytest.raises(ServiceError) as refused:
+        frozen.freeze_year(actor=personas["county_officer"], county_code=COUNTY, year=YEAR)
+
+    # then the exit is named, and nothing was frozen
+    assert refused.value.code == "open_items"
+    assert [(item["label"], item["area_code"]) for item in refused.value.details["open"]] == [
+        (household.household_no, household.village_id)
+    ]
+    assert not FrozenYear.objects.exists()
 
 
 def test_a_frozen_year_keeps_households_members_and_plans(personas):
