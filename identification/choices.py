@@ -3,7 +3,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["CampaignKind", "CaseState", "NoticeKind", "NoticeState", "ObjectionChannel", "ObjectionState", "RuleKind"]
+__all__ = [
+    "BORROWING_KINDS",
+    "CampaignKind",
+    "CaseState",
+    "NoticeKind",
+    "NoticeState",
+    "ObjectionChannel",
+    "ObjectionState",
+    "RuleKind",
+]
 
 
 class CampaignKind(models.TextChoices):
@@ -13,6 +22,11 @@ class CampaignKind(models.TextChoices):
     MONITORING = "monitoring", "监测对象识别"
     #: the village publicity of household exits (exits/exit_publicity.py): its cases only borrow the notices
     EXIT = "exit", "脱贫退出"
+
+
+#: campaigns whose cases only borrow the village publicity (notices and objections): monitoring
+#: (exits/monitoring_services.py) and household exits (exits/exit_publicity.py)
+BORROWING_KINDS = (CampaignKind.MONITORING, CampaignKind.EXIT)
 
 
 class CaseState(models.TextChoices):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import Action
 from areas.scopes import prefixes_for
 from core.querysets import prefix_condition
-from identification.choices import CampaignKind, CaseState, NoticeKind, NoticeState, ObjectionState
+from identification.choices import BORROWING_KINDS, CaseState, NoticeKind, NoticeState, ObjectionState
 from identification.models import Case, Notice, Objection, PoorVillageCase, PoorVillageState, SpotCheckItem
 from identification.workflow import RESTING_STATES, TRANSITIONS
 
@@ -106,9 +106,9 @@ def work_for(user) -> list[dict]:
         rows = (
             Case.objects.filter(campaign__is_closed=False)
             .filter(condition)
-            # an exit's proxy case waits here only for its village notice; its other steps are the
-            # exit case's (exits/exit_queues.py)
-            .exclude(Q(campaign__kind=CampaignKind.EXIT) & ~Q(state=CaseState.HOME_CHECKED))
+            # an exit's or a monitored household's proxy case waits here only for its village notice;
+            # its other steps are the exit or monitoring case's (exits/exit_queues.py, monitoring_queues.py)
+            .exclude(Q(campaign__kind__in=BORROWING_KINDS) & ~Q(state=CaseState.HOME_CHECKED))
             .values("campaign_id", "campaign__year", "campaign__title", "state")
             .annotate(count=Count("id"))
             .order_by("-campaign__year", "campaign_id")

@@ -28,6 +28,7 @@ from core.models import ChangeAction
 from households.choices import EntryState, HouseholdStatus
 from households.models import Household
 from identification.choices import (
+    BORROWING_KINDS,
     CampaignKind,
     CaseState,
     NoticeKind,
@@ -289,10 +290,6 @@ def _case_for(actor, case_id: int, action: str | None, *, lock: bool = False) ->
 #: the steps a case of a monitoring campaign takes here (exits/monitoring_services.py owns the rest)
 _MONITORING_PUBLICITY_STEPS = ("post_first_publicity", "conclude_first_publicity")
 
-#: campaigns whose cases only borrow the village publicity (notices and objections): monitoring
-#: (exits/monitoring_services.py) and household exits (exits/exit_publicity.py)
-_BORROWING_KINDS = (CampaignKind.MONITORING, CampaignKind.EXIT)
-
 
 def _advance(
     case: Case,
@@ -307,7 +304,7 @@ def _advance(
     """Move the case along ``name`` from the state it must be in, or refuse: compare-and-set on
     (state, version), so a second person acting on the same case at the same time is told."""
     step = transition(name)
-    if name not in _MONITORING_PUBLICITY_STEPS and case.campaign.kind in _BORROWING_KINDS:
+    if name not in _MONITORING_PUBLICITY_STEPS and case.campaign.kind in BORROWING_KINDS:
         # a monitoring or exit campaign's cases only borrow the village publicity: the rest of
         # their procedure is exits.monitoring_services' or exits.exit_services'
         if case.campaign.kind == CampaignKind.EXIT:
@@ -825,7 +822,7 @@ def create_notice(
     campaign = _campaign(actor, campaign_id)
     if kind not in _NOTICE_STEP:
         raise ServiceError(_("Unknown notice kind."), field="kind")
-    if campaign.kind in _BORROWING_KINDS and kind != NoticeKind.FIRST_PUBLICITY:
+    if campaign.kind in BORROWING_KINDS and kind != NoticeKind.FIRST_PUBLICITY:
         raise ServiceError(_("A monitoring campaign has only the village publicity."), field="kind")
     _name, waiting, level, action = _NOTICE_STEP[kind]
     area = _area(actor, area_code, action)

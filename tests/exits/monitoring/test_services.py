@@ -384,3 +384,20 @@ def test_a_concluded_village_publicity_does_not_hold_the_years_freeze(personas, 
     assert exited_household.household_no in running and notice.title in running
     # once concluded the monitoring case carries on by itself: nothing of it holds the freeze
     assert open_items("530921000000", TODAY.year) == []
+
+
+def test_the_identification_queue_shows_a_monitored_household_only_while_it_waits_for_its_notice(
+    personas, exited_household
+):
+    from identification.queues import work_for
+
+    def monitoring_items():
+        return [item for item in work_for(personas["township_reviewer"]) if "监测对象识别" in item["campaign"]]
+
+    # appraised by the village: its proxy case waits for the village notice
+    case = walk(personas, alert(personas, exited_household), "village_appraised")
+    assert [(item["key"], item["count"]) for item in monitoring_items()] == [("home_checked", 1)]
+
+    # posted and concluded: the proxy rests at "first publicized", which is no identification work
+    run_publicity(personas, case)
+    assert monitoring_items() == []
