@@ -73,8 +73,14 @@ def coverage_gaps(prefix: str, on: datetime.date | None = None) -> CoverageGaps:
 def exit_threshold(area_code: str) -> Decimal:
     """The incidence under which a village or county may exit: 2 %, 3 % in western provinces."""
     province = Area.objects.filter(code=area_code[:2].ljust(12, "0")).values_list("is_western", flat=True).first()
-    return Decimal(
-        str(settings.POVERTY_INCIDENCE_THRESHOLD_WESTERN if province else settings.POVERTY_INCIDENCE_THRESHOLD)
+    return _thresholds()[bool(province)]
+
+
+def _thresholds() -> tuple[Decimal, Decimal]:
+    """(elsewhere, western provinces)."""
+    return (
+        Decimal(str(settings.POVERTY_INCIDENCE_THRESHOLD)),
+        Decimal(str(settings.POVERTY_INCIDENCE_THRESHOLD_WESTERN)),
     )
 
 
@@ -146,7 +152,8 @@ def village_plan_rows(
     prefixes: list[str], plan_year: int, horizon: list[int], threshold: Decimal, *, frozen: bool = False
 ) -> list[tuple]:
     """(village, figures year, rural population, poor people, exit year, remaining per year...,
-    households leaving by each year..., people leaving by each year...) for every village under
+    households leaving by each year..., people leaving by each year..., the threshold's numerator
+    and denominator) for every village under
     any of ``prefixes`` with figures up to the plan year or a poor household's plan: one
     statement, the plans read once.
 
@@ -170,31 +177,37 @@ def village_plan_rows(
 
 
 def plan_rollup(
-    prefixes: list[str], plan_year: int, horizon: list[int], threshold: Decimal, digits: int, *, frozen: bool = False
-) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    prefixes: list[str], plan_year: int, horizon: list[int], digits: int, *, frozen: bool = False
+) -> tuple[dict[str, tuple], dict[str, int]]:
     """``village_plan_rows`` summed in the same statement, for a report by child area: per child
     area (the first ``digits`` of the code), (villages exiting in each year..., households leaving
-    by each year..., people leaving by each year...); per county, (rural population, poor people
-    remaining after each year...). A few rows instead of one per village (620 in a county: their
-    transfer was 2 ms of a 9 ms statement)."""
+    by each year..., people leaving by each year...); and each county's exit year, where one falls
+    in the horizon: the first year in which its villages' remaining poor people, summed, fall
+    under the threshold over their summed rural population. The threshold (``exit_threshold``
+    of the province) is read by the statement itself. A few rows instead of one per village
+    (620 in a county: their transfer and a Python pass over them were 2 ms of a 9 ms statement),
+    and no query of its own for the threshold."""
     if not prefixes:
         return {}, {}
-    sql, params = _village_plan_sql(prefixes, plan_year, horizon, threshold, frozen=frozen)
+    sql, params = _village_plan_sql(prefixes, plan_year, horizon, None, frozen=frozen)
     years = range(len(horizon))
     exits = ", ".join(f"SUM(CASE WHEN v.exit_year = {int(year)} THEN 1 ELSE 0 END)" for year in horizon)
     leaving = ", ".join([f"SUM(v.n{i})" for i in years] + [f"SUM(v.l{i})" for i in years])
-    remaining = ", ".join(f"SUM(v.r{i})" for i in years)
-    zeros = ", ".join(["0"] * (2 * len(horizon)))
+    county_exit = " ".join(
+        f"WHEN SUM(v.population) > 0 AND SUM(v.r{i}) * MAX(v.den) < MAX(v.num) * SUM(v.population) THEN {int(year)}"
+        for i, year in zip(years, horizon, strict=True)
+    )
+    zeros = ", ".join(["0"] * (3 * len(horizon) - 1))  # the children's columns, less the exit year's
     rows = _fetch(
         f"""WITH v AS ({sql})
-        SELECT 1, substr(v.village, 1, {int(digits)}), 0, {exits}, {leaving} FROM v GROUP BY 2
+        SELECT 1, substr(v.village, 1, {int(digits)}), {exits}, {leaving} FROM v GROUP BY 2
         UNION ALL
-        SELECT 2, substr(v.village, 1, 6), SUM(v.population), {remaining}, {zeros} FROM v GROUP BY 2""",
+        SELECT 2, substr(v.village, 1, 6), {zeros}, CASE {county_exit} END FROM v GROUP BY 2""",
         params,
     )
     # sums of sums are numeric on PostgreSQL (Decimal): counts here, so ints
-    children = {row[1]: tuple(int(value or 0) for value in row[3:]) for row in rows if row[0] == 1}
-    counties = {row[1]: tuple(int(value or 0) for value in row[2 : 3 + len(horizon)]) for row in rows if row[0] == 2}
+    children = {row[1]: tuple(int(value or 0) for value in row[2:]) for row in rows if row[0] == 1}
+    counties = {row[1]: int(row[-1]) for row in rows if row[0] == 2 and row[-1] is not None}
     return children, counties
 
 
@@ -207,15 +220,26 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 
 
 def _village_plan_sql(
-    prefixes: list[str], plan_year: int, horizon: list[int], threshold: Decimal, *, frozen: bool
+    prefixes: list[str], plan_year: int, horizon: list[int], threshold: Decimal | None, *, frozen: bool
 ) -> tuple[str, list]:
     """The statement of ``village_plan_rows``, unordered, its columns named (village,
-    figures_year, population, poor, exit_year, r0..., n0..., l0...), and its parameters."""
+    figures_year, population, poor, exit_year, r0..., n0..., l0..., num, den: the threshold as
+    num/den), and its parameters. ``threshold`` None: the province's (``exit_threshold``), read
+    in the statement from the province's row."""
     from exits.models import PlanYear
     from households.models import HouseholdYear
 
-    numerator, denominator = threshold.as_integer_ratio()
     figures_t = VillageFigures._meta.db_table
+    if threshold is not None:
+        numerator, denominator = threshold.as_integer_ratio()
+        fraction, fraction_params = f"(SELECT {numerator} AS num, {denominator} AS den) t", []
+    else:
+        (n, d), (wn, wd) = (value.as_integer_ratio() for value in _thresholds())
+        # one row whether the province's row exists or not (an aggregate over none is NULL)
+        fraction = f"""(SELECT COALESCE(MAX(CASE WHEN a.is_western THEN {wn} ELSE {n} END), {n}) AS num,
+                               COALESCE(MAX(CASE WHEN a.is_western THEN {wd} ELSE {d} END), {d}) AS den
+                        FROM {Area._meta.db_table} a WHERE a.code = %s) t"""
+        fraction_params = [prefixes[0][:2].ljust(12, "0")]
     if frozen:
         plan_t, household_t = PlanYear._meta.db_table, HouseholdYear._meta.db_table
         village, join = "h.area_code", f"h.household_id = p.household_id AND h.year = {int(plan_year)}"
@@ -232,7 +256,7 @@ def _village_plan_sql(
     sums = ", ".join([f"SUM(u.n{i}) AS n{i}" for i in years] + [f"SUM(u.l{i}) AS l{i}" for i in years])
     remaining = [f"CASE WHEN v.poor > v.l{i} THEN v.poor - v.l{i} ELSE 0 END" for i in years]
     exit_year = " ".join(
-        f"WHEN v.population > 0 AND ({r}) * {denominator} < {numerator} * v.population THEN {int(year)}"
+        f"WHEN v.population > 0 AND ({r}) * t.den < t.num * v.population THEN {int(year)}"
         for r, year in zip(remaining, horizon, strict=True)
     )
     counts = ", ".join([f"v.n{i} AS n{i}" for i in years] + [f"v.l{i} AS l{i}" for i in years])
@@ -247,7 +271,7 @@ def _village_plan_sql(
     # 2 s compiling it with JIT for 27,000 rows; the stacked form is estimated right
     sql = f"""
         SELECT v.village AS village, v.year AS figures_year, v.population AS population, v.poor AS poor,
-               CASE {exit_year} END AS exit_year, {named}, {counts}
+               CASE {exit_year} END AS exit_year, {named}, {counts}, t.num AS num, t.den AS den
         FROM (
             SELECT u.village, MAX(u.year) AS year, COALESCE(MAX(u.population), 0) AS population,
                    COALESCE(MAX(u.poor), SUM(u.planned), 0) AS poor, {sums}
@@ -272,8 +296,9 @@ def _village_plan_sql(
             ) u
             GROUP BY u.village
         ) v
+        CROSS JOIN {fraction}
     """
-    params = [*likes, plan_year, *likes, plan_year, *_POOR]
+    params = [*likes, plan_year, *likes, plan_year, *_POOR, *fraction_params]
     return sql, params
 
 

@@ -8,9 +8,9 @@ when the household was poor in that year's HouseholdYear, with its size and vill
 measures and the members they name from exits.MeasureYear and MeasureMemberYear. The villages'
 figures are living records and read as they stand.
 
-Four queries whatever the area: the child areas, the exit threshold, one statement by village
-for the planned exits and the villages' and counties' exit years (the plans read once), one for
-the measures. The two statements are SQL of their own (the requester's scope applied through
+Three queries whatever the area: the child areas, one statement for the planned exits and the
+villages' and counties' exit years (the plans read once, the exit threshold read with them), one
+for the measures. The two statements are SQL of their own (the requester's scope applied through
 ``ReportContext.scope_prefixes``): at a county's size the ORM's compiling was a third of the build.
 """
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assistance.choices import MeasureCode
 from assistance.models import Measure
-from assistance.selectors import exit_threshold, plan_rollup
+from assistance.selectors import plan_rollup
 from exits.models import MeasureMemberYear, MeasureYear
 from reporting.registry import register
 from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
@@ -46,14 +46,11 @@ def plan_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str
     (overdue plans in the first year), and the villages and counties whose incidence falls under
     the exit threshold that year after the planned exits (counties: their villages summed).
 
-    Two queries, the plans read once: the threshold, and one statement
-    (assistance.selectors.plan_rollup) computing each village's exit year with the households
-    and people leaving by each year, and summing them per child area and per county."""
-    threshold = exit_threshold(context.area.code)
+    One statement, the plans read once (assistance.selectors.plan_rollup): each village's exit
+    year with the households and people leaving by each year, summed per child area, and each
+    county's exit year, the province's threshold read in the statement."""
     digits, count = context.child_digits, len(years)
-    children, counties = plan_rollup(
-        context.scope_prefixes(), context.year, years, threshold, digits, frozen=context.snapshot
-    )
+    children, counties = plan_rollup(context.scope_prefixes(), context.year, years, digits, frozen=context.snapshot)
     result: dict[str, dict[str, int]] = defaultdict(dict)
     for child, sums in children.items():
         exiting, households, people = sums[:count], sums[count : 2 * count], sums[2 * count :]
@@ -65,15 +62,9 @@ def plan_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str
             if leaving:
                 values[f"exit_{year}_h"] = leaving
                 values[f"exit_{year}_p"] = people[i] - (people[i - 1] if i else 0)
-    numerator, denominator = threshold.as_integer_ratio()
-    for code, (population, *remaining) in counties.items():
-        if not population:
-            continue
-        for year, left in zip(years, remaining, strict=True):
-            if left * denominator < numerator * population:  # as the villages' test, exact
-                values = result[code.ljust(12, "0")[:digits]]
-                values[f"counties_{year}"] = values.get(f"counties_{year}", 0) + 1
-                break
+    for code, year in counties.items():
+        values = result[code.ljust(12, "0")[:digits]]
+        values[f"counties_{year}"] = values.get(f"counties_{year}", 0) + 1
     return {child: values for child, values in result.items() if values}
 
 
