@@ -177,8 +177,14 @@ def village_plan_rows(
 
 
 def plan_rollup(
-    prefixes: list[str], plan_year: int, horizon: list[int], digits: int, *, frozen: bool = False
-) -> tuple[dict[str, tuple], dict[str, int]]:
+    prefixes: list[str],
+    plan_year: int,
+    horizon: list[int],
+    digits: int,
+    *,
+    frozen: bool = False,
+    extra: tuple[str, list] | None = None,
+) -> tuple[dict[str, tuple], dict[str, int], list[tuple]]:
     """``village_plan_rows`` summed in the same statement, for a report by child area: per child
     area (the first ``digits`` of the code), (villages exiting in each year..., households leaving
     by each year..., people leaving by each year...); and each county's exit year, where one falls
@@ -186,9 +192,13 @@ def plan_rollup(
     under the threshold over their summed rural population. The threshold (``exit_threshold``
     of the province) is read by the statement itself. A few rows instead of one per village
     (620 in a county: their transfer and a Python pass over them were 2 ms of a 9 ms statement),
-    and no query of its own for the threshold."""
+    and no query of its own for the threshold.
+
+    ``extra``: a caller's own SELECT of five columns (the key, three figures; any SQL and its
+    parameters) sent in the same statement, its rows returned third as they come: one round
+    trip instead of two (the rolling plan's measures)."""
     if not prefixes:
-        return {}, {}
+        return {}, {}, []
     sql, params = _village_plan_sql(prefixes, plan_year, horizon, None, frozen=frozen)
     years = range(len(horizon))
     exits = ", ".join(f"SUM(CASE WHEN v.exit_year = {int(year)} THEN 1 ELSE 0 END)" for year in horizon)
@@ -198,17 +208,23 @@ def plan_rollup(
         for i, year in zip(years, horizon, strict=True)
     )
     zeros = ", ".join(["0"] * (3 * len(horizon) - 1))  # the children's columns, less the exit year's
+    extra_sql = ""
+    if extra is not None:
+        padding = "".join(", 0" for _ in range(3 * len(horizon) - 3))
+        extra_sql = f"UNION ALL SELECT 3, x.*{padding} FROM ({extra[0]}) x"
+        params = [*params, *extra[1]]
     rows = _fetch(
         f"""WITH v AS ({sql})
         SELECT 1, substr(v.village, 1, {int(digits)}), {exits}, {leaving} FROM v GROUP BY 2
         UNION ALL
-        SELECT 2, substr(v.village, 1, 6), {zeros}, CASE {county_exit} END FROM v GROUP BY 2""",
+        SELECT 2, substr(v.village, 1, 6), {zeros}, CASE {county_exit} END FROM v GROUP BY 2
+        {extra_sql}""",
         params,
     )
     # sums of sums are numeric on PostgreSQL (Decimal): counts here, so ints
     children = {row[1]: tuple(int(value or 0) for value in row[2:]) for row in rows if row[0] == 1}
     counties = {row[1]: int(row[-1]) for row in rows if row[0] == 2 and row[-1] is not None}
-    return children, counties
+    return children, counties, [tuple(row[1:5]) for row in rows if row[0] == 3]
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:

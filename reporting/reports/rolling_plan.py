@@ -8,9 +8,9 @@ when the household was poor in that year's HouseholdYear, with its size and vill
 measures and the members they name from exits.MeasureYear and MeasureMemberYear. The villages'
 figures are living records and read as they stand.
 
-Three queries whatever the area: the child areas, one statement for the planned exits and the
-villages' and counties' exit years (the plans read once, the exit threshold read with them), one
-for the measures. The two statements are SQL of their own (the requester's scope applied through
+Two queries whatever the area: the child areas, and one statement for the planned exits, the
+villages' and counties' exit years (the plans read once, the exit threshold read with them) and
+the measures. The two statements are SQL of their own (the requester's scope applied through
 ``ReportContext.scope_prefixes``): at a county's size the ORM's compiling was a third of the build.
 """
 
@@ -40,7 +40,7 @@ def horizon(context: ReportContext) -> list[int]:
     return list(range(context.year, context.year + settings.ROLLING_PLAN_YEARS))
 
 
-def plan_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str, int]]:
+def plan_figures(context: ReportContext, years: list[int], *, measures: bool = False):
     """child prefix → {exit_<year>_h, exit_<year>_p, villages_<year>, counties_<year>}: poor
     households and people by the planned exit year of their latest plan up to the report's year
     (overdue plans in the first year), and the villages and counties whose incidence falls under
@@ -48,9 +48,13 @@ def plan_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str
 
     One statement, the plans read once (assistance.selectors.plan_rollup): each village's exit
     year with the households and people leaving by each year, summed per child area, and each
-    county's exit year, the province's threshold read in the statement."""
+    county's exit year, the province's threshold read in the statement. ``measures``: the
+    measures' figures too, in the same statement (``measure_figures``), returned second."""
     digits, count = context.child_digits, len(years)
-    children, counties = plan_rollup(context.scope_prefixes(), context.year, years, digits, frozen=context.snapshot)
+    extra = _measure_sql(context, years) if measures else None
+    children, counties, measure_rows = plan_rollup(
+        context.scope_prefixes(), context.year, years, digits, frozen=context.snapshot, extra=extra
+    )
     result: dict[str, dict[str, int]] = defaultdict(dict)
     for child, sums in children.items():
         exiting, households, people = sums[:count], sums[count : 2 * count], sums[2 * count :]
@@ -65,7 +69,10 @@ def plan_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str
     for code, year in counties.items():
         values = result[code.ljust(12, "0")[:digits]]
         values[f"counties_{year}"] = values.get(f"counties_{year}", 0) + 1
-    return {child: values for child, values in result.items() if values}
+    figures = {child: values for child, values in result.items() if values}
+    if measures:
+        return figures, _measure_values(measure_rows)
+    return figures
 
 
 def planned_exit_figures(context: ReportContext) -> dict[str, dict[str, int]]:
@@ -80,15 +87,23 @@ def planned_exit_figures(context: ReportContext) -> dict[str, dict[str, int]]:
 
 def measure_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str, object]]:
     """measure code → {h_<year>, p_<year>, funds_<year>}: households covered, people named as
-    beneficiaries, and cost, per year of the horizon. One statement: the measures and the members
-    they name stacked (UNION ALL) and grouped by type and year, so a household's cost is not
-    counted once per member. A frozen year reads what the county copied when it froze the year
-    (exits.MeasureYear and MeasureMemberYear: the measures of the plans up to that year)."""
+    beneficiaries, and cost, per year of the horizon. One statement (``_measure_sql``)."""
     from django.db import connection
 
-    prefixes = context.scope_prefixes()
-    if not prefixes:
+    if not context.scope_prefixes():
         return {}
+    sql, params = _measure_sql(context, years)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _measure_values(cursor.fetchall())
+
+
+def _measure_sql(context: ReportContext, years: list[int]) -> tuple[str, list]:
+    """(code-year key, households, funds, people) by measure type and year: the measures and the
+    members they name stacked (UNION ALL) and grouped, so a household's cost is not counted once
+    per member. A frozen year reads what the county copied when it froze the year
+    (exits.MeasureYear and MeasureMemberYear: the measures of the plans up to that year)."""
+    prefixes = context.scope_prefixes()
     if context.snapshot:
         measures, members = MeasureYear._meta.db_table, MeasureMemberYear._meta.db_table
         year_column = "measure_year"
@@ -98,10 +113,11 @@ def measure_figures(context: ReportContext, years: list[int]) -> dict[str, dict[
         measures, members = Measure._meta.db_table, Measure.members.through._meta.db_table
         year_column, frozen = "year", ""
         named = f"SELECT m.code, m.year, NULL, 0, mm.member_id FROM {members} mm JOIN {measures} m ON m.id = mm.measure_id WHERE "  # noqa: E501
-    under = "(" + " OR ".join(["m.area_code LIKE %s"] * len(prefixes)) + ")"
+    # no scope within the area: the statement reads no rows
+    under = "(" + " OR ".join(["m.area_code LIKE %s"] * len(prefixes)) + ")" if prefixes else "1 = 0"
     in_years = f"m.{year_column} IN ({', '.join(str(int(year)) for year in years)})"
     sql = f"""
-        SELECT u.code, u.year, COUNT(DISTINCT u.household_id), SUM(u.cost), COUNT(DISTINCT u.member_id)
+        SELECT u.code || '-' || u.year, COUNT(DISTINCT u.household_id), SUM(u.cost), COUNT(DISTINCT u.member_id)
         FROM (
             SELECT m.code AS code, m.{year_column} AS year, m.household_id AS household_id, m.cost AS cost,
                    CAST(NULL AS BIGINT) AS member_id
@@ -112,23 +128,26 @@ def measure_figures(context: ReportContext, years: list[int]) -> dict[str, dict[
         GROUP BY u.code, u.year
     """
     likes = [prefix + "%" for prefix in prefixes]
+    return sql, likes + likes
+
+
+def _measure_values(rows) -> dict[str, dict[str, object]]:
     result: dict[str, dict[str, object]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, likes + likes)
-        for code, year, households, funds, people in cursor.fetchall():
-            values = result[code]
-            if households:
-                values[f"h_{year}"] = households
-                values[f"funds_{year}"] = Decimal(funds or 0).quantize(CENT)
-            if people:
-                values[f"p_{year}"] = people
+    for key, households, funds, people in rows:
+        code, year = key.rsplit("-", 1)
+        values = result[code]
+        if households:
+            values[f"h_{year}"] = int(households)
+            values[f"funds_{year}"] = Decimal(funds or 0).quantize(CENT)
+        if people:
+            values[f"p_{year}"] = int(people)
     return dict(result)
 
 
 @register("rolling_plan", _("Three-year rolling plan"), order=30)
 def build(context: ReportContext) -> list[ReportTable]:
     years = horizon(context)
-    values = plan_figures(context, years)
+    values, by_measure = plan_figures(context, years, measures=True)
     cols: list[Column] = []
     for year in years:
         group = _("%(year)s planned exits") % {"year": year}
@@ -150,7 +169,6 @@ def build(context: ReportContext) -> list[ReportTable]:
             _("A village or county is planned to exit in the first year its incidence falls under the exit threshold."),
         ],
     )
-    by_measure = measure_figures(context, years)
     measure_cols: list[Column] = []
     for year in years:
         group = str(year)
