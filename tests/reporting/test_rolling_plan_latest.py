@@ -74,3 +74,31 @@ def test_the_statement_counts_the_exits_the_selector_reads(personas, year):
     rows = village_plan_rows(["530921"], year, horizon, Decimal("0.03"))
     got = {row[0]: tuple(row[5 + len(horizon) : 5 + 3 * len(horizon)]) for row in rows}
     assert {v: c for v, c in got.items() if any(c)} == {v: c for v, c in expected.items() if any(c)}
+
+
+@pytest.mark.django_db
+def test_the_statements_scope_is_the_requesters(personas, report_data):
+    """The rolling plan's own SQL is limited as ``ReportContext.scoped`` limits querysets: the
+    whole area when the requester may view it, else the parts of it their grants reach."""
+    from reporting.reports import rolling_plan
+
+    county = Area.objects.get(code="530921000000")
+    reviewer = ReportContext(area=county, year=open_year(), actor=personas["township_reviewer"])
+    assert ReportContext(area=county, year=open_year(), actor=personas["county_officer"]).scope_prefixes() == ["530921"]
+    assert ReportContext(area=county, year=open_year()).scope_prefixes() == ["530921"]
+    assert reviewer.scope_prefixes() == ["530921201"]
+    assert ReportContext(area=county, year=open_year(), actor=personas["nobody"]).scope_prefixes() == []
+
+    years = rolling_plan.horizon(reviewer)
+    whole = rolling_plan.plan_figures(ReportContext(area=county, year=open_year()), years, measures=True)
+    part = rolling_plan.plan_figures(reviewer, years, measures=True)
+    # the county's plans and measures are all in the reviewer's township; 530921202 has a
+    # village's figures (a village exit), which the reviewer does not see
+    planned = {key: value for key, value in whole[0]["530921201"].items() if key.startswith("exit_")}
+    assert planned and planned.items() <= part[0]["530921201"].items()
+    assert "530921202" in whole[0] and "530921202" not in part[0]
+    assert part[1] == whole[1] and whole[1]["M01"]
+    nobody = ReportContext(area=county, year=open_year(), actor=personas["nobody"])
+    assert rolling_plan.plan_figures(nobody, years, measures=True) == ({}, {})
+    sibling = ReportContext(area=county, year=open_year(), actor=personas["charlie"])  # township 530921202
+    assert rolling_plan.plan_figures(sibling, years, measures=True)[1] == {}  # no measures there
