@@ -87,10 +87,12 @@ class ReportContext:
         """The code prefixes ``scoped`` limits rows to, for a report's own SQL: the area's prefix
         when the requester may view the whole area (or for a scheduled build), else the parts of
         it their grants reach (none: no rows)."""
-        if self.actor is None or getattr(self.actor, "is_superuser", False):
+        if self.actor is None:
             return [self.prefix]
         if not (self.actor.is_authenticated and self.actor.is_active):
-            return []
+            return []  # as visible_to: an inactive user sees nothing, a superuser included
+        if self.actor.is_superuser:
+            return [self.prefix]
         grants = prefixes_for(self.actor, Action.VIEW)
         if any(self.prefix.startswith(grant) for grant in grants):
             return [self.prefix]
