@@ -2,6 +2,12 @@
 that year are kept as an immutable snapshot (HouseholdYear, MemberYear, PlanYear; database
 triggers refuse UPDATE and DELETE), and every later change dated in that year is refused, so
 corrections go to the open year. Year-over-year differences per area read the snapshots.
+
+What the year's reports need besides is copied with them: the measures of the plans up to the
+year with the members they name (MeasureYear, MeasureMemberYear: the rolling plan's measures
+sheet), and who helped whom on the year's last day (CoverageYear: pairings, work teams, units;
+the coverage report). The latter is copied, not recomputed later from the dated history, because
+a pairing or a work team can still be started on a past date after the freeze.
 """
 
 from __future__ import annotations
