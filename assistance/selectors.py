@@ -27,7 +27,9 @@ __all__ = [
     "coverage_gaps",
     "exit_threshold",
     "planned_exits",
+    "plan_rollup",
     "village_exit_years",
+    "village_plan_rows",
 ]
 
 _POOR = ("registered", "pre_exit", "returned")
@@ -71,8 +73,14 @@ def coverage_gaps(prefix: str, on: datetime.date | None = None) -> CoverageGaps:
 def exit_threshold(area_code: str) -> Decimal:
     """The incidence under which a village or county may exit: 2 %, 3 % in western provinces."""
     province = Area.objects.filter(code=area_code[:2].ljust(12, "0")).values_list("is_western", flat=True).first()
-    return Decimal(
-        str(settings.POVERTY_INCIDENCE_THRESHOLD_WESTERN if province else settings.POVERTY_INCIDENCE_THRESHOLD)
+    return _thresholds()[bool(province)]
+
+
+def _thresholds() -> tuple[Decimal, Decimal]:
+    """(elsewhere, western provinces)."""
+    return (
+        Decimal(str(settings.POVERTY_INCIDENCE_THRESHOLD)),
+        Decimal(str(settings.POVERTY_INCIDENCE_THRESHOLD_WESTERN)),
     )
 
 
@@ -135,59 +143,179 @@ def village_exit_years(
 
 def _village_exit_rows(prefix: str, plan_year: int, horizon: list[int], threshold: Decimal) -> list[tuple]:
     """(village, figures year, rural population, poor people, exit year, remaining per year...)
-    for every village under ``prefix`` with figures up to the plan year or a poor household's plan.
+    for every village under ``prefix`` with figures up to the plan year or a poor household's plan."""
+    width = 5 + len(horizon)
+    return [row[:width] for row in village_plan_rows([prefix], plan_year, horizon, threshold)]
 
-    The latest plan and the latest figures are "no later row up to the year" (NOT EXISTS, an
-    anti-join on PostgreSQL: see reporting.reports.rolling_plan). The people leaving by each year
-    of the horizon are a cumulative sum over the planned exit years, written as one conditional
-    sum per year (the horizon is a few years) so that SQLite and PostgreSQL run the same text;
-    overdue plans fall in the first year. The incidence test is exact integer arithmetic:
-    remaining × d < n × population for the threshold n/d, as Decimal division was."""
+
+def village_plan_rows(
+    prefixes: list[str], plan_year: int, horizon: list[int], threshold: Decimal, *, frozen: bool = False
+) -> list[tuple]:
+    """(village, figures year, rural population, poor people, exit year, remaining per year...,
+    households leaving by each year..., people leaving by each year..., the threshold's numerator
+    and denominator) for every village under
+    any of ``prefixes`` with figures up to the plan year or a poor household's plan: one
+    statement, the plans read once.
+
+    The latest plan and the latest figures are the rows whose year is the greatest up to the
+    year (``MAX(year) OVER (PARTITION BY ...)``: a sort of the area's rows, 1 ms less at a
+    county than the NOT EXISTS anti-join's index probe per plan, docs/performance.md; one plan per
+    household and year, households never change village, so the same rows). The households and people
+    leaving by each year of the horizon are cumulative sums over the planned exit years, written
+    as one conditional sum per year (the horizon is a few years) so that SQLite and PostgreSQL run
+    the same text; overdue plans fall in the first year. The incidence test is exact integer
+    arithmetic: remaining × d < n × population for the threshold n/d, as Decimal division was.
+
+    ``frozen``: the plans and households of the frozen year ``plan_year`` (年度定案) instead of
+    the living ones: each household's latest exits.PlanYear up to that year, counted when the
+    household was poor in that year's HouseholdYear, with its size and village there. The
+    villages' figures are living records either way."""
+    if not prefixes:
+        return []
+    sql, params = _village_plan_sql(prefixes, plan_year, horizon, threshold, frozen=frozen)
+    return _fetch(f"{sql} ORDER BY village", params)
+
+
+def plan_rollup(
+    prefixes: list[str],
+    plan_year: int,
+    horizon: list[int],
+    digits: int,
+    *,
+    frozen: bool = False,
+    extra: tuple[str, list] | None = None,
+) -> tuple[dict[str, tuple], dict[str, int], list[tuple]]:
+    """``village_plan_rows`` summed in the same statement, for a report by child area: per child
+    area (the first ``digits`` of the code), (villages exiting in each year..., households leaving
+    by each year..., people leaving by each year...); and each county's exit year, where one falls
+    in the horizon: the first year in which its villages' remaining poor people, summed, fall
+    under the threshold over their summed rural population. The threshold (``exit_threshold``
+    of the province) is read by the statement itself. A few rows instead of one per village
+    (620 in a county: their transfer and a Python pass over them were 2 ms of a 9 ms statement),
+    and no query of its own for the threshold.
+
+    ``extra``: a caller's own SELECT of five columns (the key, three figures; any SQL and its
+    parameters) sent in the same statement, its rows returned third as they come: one round
+    trip instead of two (the rolling plan's measures)."""
+    if not prefixes:
+        return {}, {}, []
+    sql, params = _village_plan_sql(prefixes, plan_year, horizon, None, frozen=frozen)
+    years = range(len(horizon))
+    exits = ", ".join(f"SUM(CASE WHEN v.exit_year = {int(year)} THEN 1 ELSE 0 END)" for year in horizon)
+    leaving = ", ".join([f"SUM(v.n{i})" for i in years] + [f"SUM(v.l{i})" for i in years])
+    county_exit = " ".join(
+        f"WHEN SUM(v.population) > 0 AND SUM(v.r{i}) * MAX(v.den) < MAX(v.num) * SUM(v.population) THEN {int(year)}"
+        for i, year in zip(years, horizon, strict=True)
+    )
+    zeros = ", ".join(["0"] * (3 * len(horizon) - 1))  # the children's columns, less the exit year's
+    extra_sql = ""
+    if extra is not None:
+        padding = "".join(", 0" for _ in range(3 * len(horizon) - 3))
+        extra_sql = f"UNION ALL SELECT 3, x.*{padding} FROM ({extra[0]}) x"
+        params = [*params, *extra[1]]
+    rows = _fetch(
+        f"""WITH v AS ({sql})
+        SELECT 1, substr(v.village, 1, {int(digits)}), {exits}, {leaving} FROM v GROUP BY 2
+        UNION ALL
+        SELECT 2, substr(v.village, 1, 6), {zeros}, CASE {county_exit} END FROM v GROUP BY 2
+        {extra_sql}""",
+        params,
+    )
+    # sums of sums are numeric on PostgreSQL (Decimal): counts here, so ints
+    children = {row[1]: tuple(int(value or 0) for value in row[2:]) for row in rows if row[0] == 1}
+    counties = {row[1]: int(row[-1]) for row in rows if row[0] == 2 and row[-1] is not None}
+    return children, counties, [tuple(row[1:5]) for row in rows if row[0] == 3]
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
     from django.db import connection
 
-    numerator, denominator = threshold.as_integer_ratio()
-    plan_t, household_t, figures_t = (m._meta.db_table for m in (Plan, Household, VillageFigures))
-    like = prefix + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _village_plan_sql(
+    prefixes: list[str], plan_year: int, horizon: list[int], threshold: Decimal | None, *, frozen: bool
+) -> tuple[str, list]:
+    """The statement of ``village_plan_rows``, unordered, its columns named (village,
+    figures_year, population, poor, exit_year, r0..., n0..., l0..., num, den: the threshold as
+    num/den), and its parameters. ``threshold`` None: the province's (``exit_threshold``), read
+    in the statement from the province's row."""
+    from exits.models import PlanYear
+    from households.models import HouseholdYear
+
+    figures_t = VillageFigures._meta.db_table
+    if threshold is not None:
+        numerator, denominator = threshold.as_integer_ratio()
+        fraction, fraction_params = f"(SELECT {numerator} AS num, {denominator} AS den) t", []
+    else:
+        (n, d), (wn, wd) = (value.as_integer_ratio() for value in _thresholds())
+        # one row whether the province's row exists or not (an aggregate over none is NULL)
+        fraction = f"""(SELECT COALESCE(MAX(CASE WHEN a.is_western THEN {wn} ELSE {n} END), {n}) AS num,
+                               COALESCE(MAX(CASE WHEN a.is_western THEN {wd} ELSE {d} END), {d}) AS den
+                        FROM {Area._meta.db_table} a WHERE a.code = %s) t"""
+        fraction_params = [prefixes[0][:2].ljust(12, "0")]
+    if frozen:
+        plan_t, household_t = PlanYear._meta.db_table, HouseholdYear._meta.db_table
+        village, join = "h.area_code", f"h.household_id = p.household_id AND h.year = {int(plan_year)}"
+    else:
+        plan_t, household_t = Plan._meta.db_table, Household._meta.db_table
+        village, join = "h.village_id", "h.id = p.household_id"
+    years = range(len(horizon))
     leaving = ", ".join(
-        f"CASE WHEN p.planned_exit_year <= {int(year)} THEN h.household_size ELSE 0 END" for year in horizon
+        [f"CASE WHEN p.planned_exit_year <= {int(year)} THEN 1 ELSE 0 END" for year in horizon]
+        + [f"CASE WHEN p.planned_exit_year <= {int(year)} THEN h.household_size ELSE 0 END" for year in horizon]
     )
-    zeros = ", ".join(f"0 AS l{i}" for i in range(len(horizon)))  # the first branch names the columns
-    sums = ", ".join(f"SUM(u.l{i}) AS l{i}" for i in range(len(horizon)))
-    remaining = [f"CASE WHEN v.poor > v.l{i} THEN v.poor - v.l{i} ELSE 0 END" for i in range(len(horizon))]
+    # the first branch names the columns
+    zeros = ", ".join([f"0 AS n{i}" for i in years] + [f"0 AS l{i}" for i in years])
+    sums = ", ".join([f"SUM(u.n{i}) AS n{i}" for i in years] + [f"SUM(u.l{i}) AS l{i}" for i in years])
+    remaining = [f"CASE WHEN v.poor > v.l{i} THEN v.poor - v.l{i} ELSE 0 END" for i in years]
     exit_year = " ".join(
-        f"WHEN v.population > 0 AND ({r}) * {denominator} < {numerator} * v.population THEN {int(year)}"
+        f"WHEN v.population > 0 AND ({r}) * t.den < t.num * v.population THEN {int(year)}"
         for r, year in zip(remaining, horizon, strict=True)
     )
+    counts = ", ".join([f"v.n{i} AS n{i}" for i in years] + [f"v.l{i} AS l{i}" for i in years])
+    named = ", ".join(f"{r} AS r{i}" for i, r in enumerate(remaining))
+
+    def under(column: str) -> str:
+        return "(" + " OR ".join([f"{column} LIKE %s"] * len(prefixes)) + ")"
+
+    likes = [prefix + "%" for prefix in prefixes]
     # the figures and the plans are stacked (UNION ALL) and grouped by village rather than
     # joined: PostgreSQL estimated the join of two grouped CTEs at a million rows and spent
     # 2 s compiling it with JIT for 27,000 rows; the stacked form is estimated right
     sql = f"""
-        SELECT v.village, v.year, v.population, v.poor, CASE {exit_year} END, {", ".join(remaining)}
+        SELECT v.village AS village, v.year AS figures_year, v.population AS population, v.poor AS poor,
+               CASE {exit_year} END AS exit_year, {named}, {counts}, t.num AS num, t.den AS den
         FROM (
             SELECT u.village, MAX(u.year) AS year, COALESCE(MAX(u.population), 0) AS population,
                    COALESCE(MAX(u.poor), SUM(u.planned), 0) AS poor, {sums}
             FROM (
                 SELECT f.village_id AS village, f.year, f.rural_registered_population AS population,
                        f.poor_people AS poor, 0 AS planned, {zeros}
-                FROM {figures_t} f
-                WHERE f.village_id LIKE %s AND f.year <= %s
-                  AND NOT EXISTS (SELECT 1 FROM {figures_t} g WHERE g.village_id = f.village_id
-                                  AND g.year > f.year AND g.year <= %s)
+                FROM (
+                    SELECT f.village_id, f.year, f.rural_registered_population, f.poor_people,
+                           MAX(f.year) OVER (PARTITION BY f.village_id) AS latest
+                    FROM {figures_t} f WHERE {under("f.village_id")} AND f.year <= %s
+                ) f
+                WHERE f.year = f.latest
                 UNION ALL
-                SELECT h.village_id, NULL, NULL, NULL, h.household_size, {leaving}
-                FROM {plan_t} p JOIN {household_t} h ON h.id = p.household_id
-                WHERE p.area_code LIKE %s AND p.year <= %s AND h.status IN ({", ".join(["%s"] * len(_POOR))})
-                  AND NOT EXISTS (SELECT 1 FROM {plan_t} q WHERE q.household_id = p.household_id
-                                  AND q.year > p.year AND q.year <= %s)
+                SELECT {village}, NULL, NULL, NULL, h.household_size, {leaving}
+                FROM (
+                    SELECT p.household_id, p.year, p.planned_exit_year,
+                           MAX(p.year) OVER (PARTITION BY p.household_id) AS latest
+                    FROM {plan_t} p WHERE {under("p.area_code")} AND p.year <= %s
+                ) p
+                JOIN {household_t} h ON {join}
+                WHERE p.year = p.latest AND h.status IN ({", ".join(["%s"] * len(_POOR))})
             ) u
             GROUP BY u.village
         ) v
-        ORDER BY v.village
+        CROSS JOIN {fraction}
     """
-    params = [like, plan_year, plan_year, like, plan_year, *_POOR, plan_year]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    params = [*likes, plan_year, *likes, plan_year, *_POOR, *fraction_params]
+    return sql, params
 
 
 def _village_exit_years_from(

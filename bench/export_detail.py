@@ -15,6 +15,13 @@ On the generated province (bench/province.py):
 For the county officer of the largest county and the superuser on the largest city (``--province``:
 the whole province instead), each is timed ``--runs`` times interleaved (median wall and process CPU
 time), then once more under tracemalloc for the peak Python heap; the process's peak RSS comes last.
+
+``--one export|raw --target county|city|province`` runs one side once for one target, without
+tracemalloc, so that a long export (the whole province: 600,000 households, 1.8 million members)
+has its own process and its own peak RSS:
+
+    DATABASE_URL=… python bench/export_detail.py --one export --target province
+    DATABASE_URL=… python bench/export_detail.py --one raw --target province
 """
 
 from __future__ import annotations
@@ -113,10 +120,34 @@ def _ours(area_code: str, actor) -> int:
         return path.stat().st_size
 
 
+def _one(side: str, target: str, province, city: str, machine: str) -> None:
+    """One side, once, for one target: wall and CPU time of this process, its peak RSS."""
+    import time
+
+    label, prefix = {
+        "county": ("county officer", province.county),
+        "city": ("superuser", city),
+        "province": ("superuser", province.code),
+    }[target]
+    started, cpu = time.perf_counter(), time.process_time()
+    if side == "export":
+        size = _ours(prefix.ljust(12, "0"), province.users[label])
+    else:
+        size = _raw(prefix)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(  # noqa: T201
+        f"{side} {target} {prefix} ({label}): wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {peak_rss:.0f} MB, "
+        f"{size:,} bytes; {machine}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--province", action="store_true", help="the whole province instead of the largest city")
+    parser.add_argument("--one", choices=["export", "raw"], help="run one side once, in this process alone")
+    parser.add_argument("--target", choices=["county", "city", "province"], default="province")
     options = parser.parse_args()
     from bench.province import RESULTS, machine, setup
 
@@ -128,6 +159,9 @@ def main() -> None:
             "SELECT substr(village_id, 1, 4), count(*) FROM households_household GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
         )
         city, city_households = cursor.fetchone()
+    if options.one:
+        _one(options.one, options.target, province, city, machine())
+        return
     targets = [("county officer", province.county, province.county_households)]
     if options.province:
         targets.append(("superuser", province.code, province.households))

@@ -18,9 +18,11 @@ no builder names is measured on the SQL side alone. Adding a report: its stateme
 figure, its code in ``BUILDERS``.
 
 Years: the generated province has plans, measures and village figures of one year (``--year``,
-2020) and no frozen year. A past year's household reports read the frozen snapshot, which would be
-empty; so the household reports are built for the open year (the live registry, which the
-statements read too), and the rolling plan for ``--year``.
+2020) and no frozen year. A past year's reports read the frozen snapshot, which would be empty;
+so the household reports are built for the open year (the live registry, which the statements
+read too), and the rolling plan for ``--year`` taken as the open year (``reporting.sources.
+open_year`` answers ``--year`` while it builds), so that it reads the live plans, measures and
+figures its statements read rather than an empty snapshot.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +162,20 @@ def _monitoring_line(year: int, area_code: str):
     return applied.amount if applied is not None else None
 
 
+@contextmanager
+def _open_year(year: int):
+    """Build as if ``year`` were the open year (the year of the generated plans): the live
+    records are read, as the statements read them, not the (empty) frozen snapshot."""
+    from reporting import sources
+
+    real = sources.open_year
+    sources.open_year = lambda: year
+    try:
+        yield
+    finally:
+        sources.open_year = real
+
+
 def build_report(code: str, *, area_code: str, year: int, actor=None) -> list:
     """The adapter: the report ``code`` built through its registered builder, for the area and
     year, as ``actor`` (None: a scheduled build of the whole area). Returns its tables."""
@@ -218,8 +235,12 @@ def main() -> None:
         year = options.year if spec.plan_year else open_year()
         for level, area_code, _digits, actor in areas:
 
-            def work(code=code, area_code=area_code, year=year, actor=actor):
-                build_report(code, area_code=area_code, year=year, actor=actor)
+            def work(code=code, area_code=area_code, year=year, actor=actor, as_open=spec.plan_year):
+                if not as_open:
+                    build_report(code, area_code=area_code, year=year, actor=actor)
+                    return
+                with _open_year(year):
+                    build_report(code, area_code=area_code, year=year, actor=actor)
 
             def floor_work(spec=spec, level=level):
                 for key in spec.statements:

@@ -2,6 +2,12 @@
 that year are kept as an immutable snapshot (HouseholdYear, MemberYear, PlanYear; database
 triggers refuse UPDATE and DELETE), and every later change dated in that year is refused, so
 corrections go to the open year. Year-over-year differences per area read the snapshots.
+
+What the year's reports need besides is copied with them: the measures of the plans up to the
+year with the members they name (MeasureYear, MeasureMemberYear: the rolling plan's measures
+sheet), and who helped whom on the year's last day (CoverageYear: pairings, work teams, units;
+the coverage report). The latter is copied, not recomputed later from the dated history, because
+a pairing or a work team can still be started on a past date after the freeze.
 """
 
 from __future__ import annotations
@@ -207,6 +213,86 @@ def _snapshot(county_code: str, year: int, now: datetime.datetime) -> dict[str, 
             for row in batch
         )
         counts["plans"] += len(batch)
+    counts.update(_snapshot_measures(prefix, year))
+    counts.update(_snapshot_coverage(prefix, year, min(datetime.date(year, 12, 31), timezone.localdate())))
+    return counts
+
+
+def _snapshot_measures(prefix: str, year: int) -> dict[str, int]:
+    """The measures a year's rolling plan counts (of plans up to the year, for the year or later),
+    with the members each names: what reporting's measures sheet reads for a frozen year."""
+    from assistance.models import Measure
+    from exits.models import MeasureMemberYear, MeasureYear
+
+    measures = Measure.objects.filter(area_code__startswith=prefix, plan__year__lte=year, year__gte=year)
+    fields = ("id", "plan_id", "household_id", "area_code", "code", "year", "cost")
+    counts = {"measures": 0, "measure_members": 0}
+    for batch in _batches(measures.order_by("pk").values_list(*fields).iterator(chunk_size=BATCH)):
+        MeasureYear.objects.bulk_create(
+            MeasureYear(
+                year=year,
+                measure_id=measure_id,
+                plan_id=plan_id,
+                household_id=household_id,
+                area_code=area_code,
+                code=code,
+                measure_year=measure_year,
+                cost=cost,
+            )
+            for measure_id, plan_id, household_id, area_code, code, measure_year, cost in batch
+        )
+        counts["measures"] += len(batch)
+    named = (
+        Measure.members.through.objects.filter(measure__in=measures.values("pk"))
+        .order_by("pk")
+        .values_list("measure_id", "member_id", "measure__area_code", "measure__code", "measure__year")
+    )
+    for batch in _batches(named.iterator(chunk_size=BATCH)):
+        MeasureMemberYear.objects.bulk_create(
+            MeasureMemberYear(
+                year=year, measure_id=measure_id, member_id=member_id, area_code=area, code=code, measure_year=at
+            )
+            for measure_id, member_id, area, code, at in batch
+        )
+        counts["measure_members"] += len(batch)
+    return counts
+
+
+def _snapshot_coverage(prefix: str, year: int, on: datetime.date) -> dict[str, int]:
+    """The pairings, work teams and unit assignments current ``on`` (the year's last day, or the
+    day of freezing for a year frozen before its end): what reporting's coverage reads for a
+    frozen year. Copied, not recomputed later from the dated history, which a back-dated pairing
+    or team can still change."""
+    from django.db.models import Q
+
+    from assistance.models import Pairing, UnitAssignment, WorkTeam
+    from exits.models import CoverageKind, CoverageYear
+
+    current = Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    villages = {"village__code__startswith": prefix}
+    sources = (
+        (CoverageKind.PAIRING, Pairing.objects.filter(current, area_code__startswith=prefix), "area_code", "cadre_id"),
+        (CoverageKind.WORK_TEAM, WorkTeam.objects.filter(current, **villages), "village_id", "id"),
+        (CoverageKind.UNIT, UnitAssignment.objects.filter(current, **villages), "village_id", "unit_id"),
+    )
+    counts = {}
+    for kind, rows, area, ref in sources:
+        counts[f"coverage_{kind}"] = 0
+        household = kind == CoverageKind.PAIRING
+        fields = ["id", area, ref] + (["household_id"] if household else [])
+        for batch in _batches(rows.order_by("pk").values_list(*fields).iterator(chunk_size=BATCH)):
+            CoverageYear.objects.bulk_create(
+                CoverageYear(
+                    year=year,
+                    kind=kind,
+                    source_id=row[0],
+                    area_code=row[1],
+                    ref_id=row[2],
+                    household_id=row[3] if household else None,
+                )
+                for row in batch
+            )
+            counts[f"coverage_{kind}"] += len(batch)
     return counts
 
 

@@ -450,6 +450,98 @@ class PlanYear(models.Model):
         return f"{self.plan_id} {self.year}"
 
 
+class MeasureYear(models.Model):
+    """A measure as it stood when the county froze a year: the measures of the plans up to that
+    year whose own year is that year or later (what the year's rolling plan counts, by type and
+    year). The members it names are in MeasureMemberYear."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    measure_id = models.PositiveBigIntegerField(db_index=True)
+    plan_id = models.PositiveBigIntegerField()
+    household_id = models.PositiveBigIntegerField(db_index=True)
+    area_code = models.CharField(max_length=12, db_index=True)
+    code = models.CharField("措施", max_length=3)
+    measure_year = models.PositiveSmallIntegerField("措施年度")
+    cost = models.DecimalField("资金（元）", max_digits=12, decimal_places=2)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度定案帮扶措施"
+        verbose_name_plural = "年度定案帮扶措施"
+        constraints = [models.UniqueConstraint(fields=["measure_id", "year"], name="measure_year_unique")]
+        indexes = [models.Index(fields=["year", "area_code"], name="measure_year_area_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.year}"
+
+
+class MeasureMemberYear(models.Model):
+    """A member named by a measure of MeasureYear, with the measure's type, year and area repeated
+    so that the people a type of measure reaches are one grouped read of this table."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    measure_id = models.PositiveBigIntegerField()
+    member_id = models.PositiveBigIntegerField()
+    area_code = models.CharField(max_length=12)
+    code = models.CharField("措施", max_length=3)
+    measure_year = models.PositiveSmallIntegerField("措施年度")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度定案受益成员"
+        verbose_name_plural = "年度定案受益成员"
+        constraints = [
+            models.UniqueConstraint(fields=["measure_id", "member_id", "year"], name="measure_member_year_unique")
+        ]
+        indexes = [models.Index(fields=["year", "area_code"], name="measure_member_year_area_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.member_id} {self.year}"
+
+
+class CoverageKind(models.TextChoices):
+    PAIRING = "pairing", "结对帮扶"
+    WORK_TEAM = "work_team", "驻村工作队"
+    UNIT = "unit", "单位包村"
+
+
+class CoverageYear(models.Model):
+    """Who helped whom on the last day of a frozen year (or on the day it was frozen, for a year
+    frozen before its end), copied when the county froze it: a household's pairing with its
+    cadre, a village's work team, a unit assigned to a village. Copied rather than read from the
+    dated history later, because the history can still be written back into a frozen year (a
+    pairing or a team may start on any past date, ending the one before it)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("类别", max_length=10, choices=CoverageKind.choices)
+    #: the pairing's area code (the household's village), or the team's or assignment's village
+    area_code = models.CharField(max_length=12)
+    #: the paired household (pairings only)
+    household_id = models.PositiveBigIntegerField(null=True, blank=True)
+    #: the cadre (pairing), the work team, or the assistance unit
+    ref_id = models.PositiveBigIntegerField()
+    #: the pairing, team or assignment copied
+    source_id = models.PositiveBigIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度定案帮扶力量"
+        verbose_name_plural = "年度定案帮扶力量"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source_id", "year"], name="coverage_year_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "kind", "area_code"], name="coverage_year_area_idx"),
+            models.Index(fields=["household_id", "year"], name="coverage_year_household_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_id} {self.year}"
+
+
 # --- Household exit, poor village exit, county 摘帽 (DOMAIN.md section 8) ---------------------------
 
 

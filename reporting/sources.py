@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import CharField, F, IntegerField, QuerySet
 from django.db.models.fields.json import KeyTextTransform
@@ -24,6 +25,7 @@ from django.utils import timezone
 from areas.choices import Action, Level
 from areas.codes import LEVEL_DIGITS, level_below
 from areas.models import Area
+from areas.scopes import prefixes_for
 from exits.frozen import is_frozen
 from households.models import Household, HouseholdYear
 
@@ -69,8 +71,9 @@ class ReportContext:
     def prefix(self) -> str:
         return self.area.prefix
 
-    @property
+    @cached_property
     def snapshot(self) -> bool:
+        # cached: for the open year it asks whether the county froze it, and reports ask often
         return uses_snapshot(self.area, self.year)
 
     @property
@@ -79,6 +82,21 @@ class ReportContext:
         if self.year >= open_year():
             return timezone.localdate()
         return datetime.date(self.year, 12, 31)
+
+    def scope_prefixes(self) -> list[str]:
+        """The code prefixes ``scoped`` limits rows to, for a report's own SQL: the area's prefix
+        when the requester may view the whole area (or for a scheduled build), else the parts of
+        it their grants reach (none: no rows)."""
+        if self.actor is None:
+            return [self.prefix]
+        if not (self.actor.is_authenticated and self.actor.is_active):
+            return []  # as visible_to: an inactive user sees nothing, a superuser included
+        if self.actor.is_superuser:
+            return [self.prefix]
+        grants = prefixes_for(self.actor, Action.VIEW)
+        if any(self.prefix.startswith(grant) for grant in grants):
+            return [self.prefix]
+        return sorted(grant for grant in grants if grant.startswith(self.prefix))
 
     def scoped(self, queryset: QuerySet) -> QuerySet:
         """The queryset (of a ScopedQuerySet model) under the area, within the requester's view scope."""

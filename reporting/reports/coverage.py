@@ -1,14 +1,15 @@
 """Assistance coverage (帮扶覆盖情况): poor households with a responsible cadre (不脱贫不脱钩),
 cadres, work teams and assistance units, by child area, on the last day of the year (today for
-the open year)."""
+the open year); a frozen year as the county copied them when it froze the year."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import Pairing, UnitAssignment, WorkTeam
+from exits.models import CoverageKind, CoverageYear
 from reporting.registry import register
 from reporting.reports._rows import rows_by_child, sum_totals
 from reporting.sources import POOR_STATUSES, ReportContext, child_key, households_for
@@ -22,8 +23,9 @@ def _current(on) -> Q:
 
 
 def figures(context: ReportContext) -> dict[str, dict[str, int]]:
-    """child prefix → counts. Four queries, each grouped by the child's code prefix."""
-    on = context.as_of
+    """child prefix → counts. Four queries, each grouped by the child's code prefix. A frozen year
+    reads what the county copied when it froze the year (exits.CoverageYear), the open year the
+    pairings, teams and assignments current today."""
     result: dict[str, dict[str, int]] = {}
 
     def merge(rows, **names):
@@ -32,7 +34,20 @@ def figures(context: ReportContext) -> dict[str, dict[str, int]]:
             for key, source in names.items():
                 values[key] = row[source]
 
-    pairing = Pairing.objects.filter(_current(on), household=OuterRef("household_id" if context.snapshot else "pk"))
+    if context.snapshot:
+        frozen = context.scoped(CoverageYear.objects.filter(year=context.year))
+        pairing = frozen.filter(kind=CoverageKind.PAIRING, household_id=OuterRef("household_id"))
+        pairings = frozen.filter(kind=CoverageKind.PAIRING).annotate(cadre=F("ref_id"))
+        teams = frozen.filter(kind=CoverageKind.WORK_TEAM).annotate(village=F("area_code"))
+        units = frozen.filter(kind=CoverageKind.UNIT).annotate(unit=F("ref_id"), village=F("area_code"))
+        area_field = village_field = "area_code"
+    else:
+        on = context.as_of
+        pairing = Pairing.objects.filter(_current(on), household=OuterRef("pk"))
+        pairings = context.scoped(Pairing.objects.filter(_current(on)))
+        teams = context.scoped(WorkTeam.objects.filter(_current(on)))
+        units = context.scoped(UnitAssignment.objects.filter(_current(on)))
+        area_field, village_field = "area_code", "village_id"
     merge(
         households_for(context)
         .filter(r_status__in=POOR_STATUSES)
@@ -44,16 +59,14 @@ def figures(context: ReportContext) -> dict[str, dict[str, int]]:
         paired_h="covered",
     )
     merge(
-        context.scoped(Pairing.objects.filter(_current(on)))
-        .annotate(child=Substr("area_code", 1, context.child_digits))
+        pairings.annotate(child=Substr(area_field, 1, context.child_digits))
         .values("child")
         .annotate(cadres=Count("cadre", distinct=True))
         .order_by(),
         cadres="cadres",
     )
     merge(
-        context.scoped(WorkTeam.objects.filter(_current(on)))
-        .annotate(child=Substr("village_id", 1, context.child_digits))
+        teams.annotate(child=Substr(village_field, 1, context.child_digits))
         .values("child")
         .annotate(teams=Count("pk"), villages=Count("village", distinct=True))
         .order_by(),
@@ -61,8 +74,7 @@ def figures(context: ReportContext) -> dict[str, dict[str, int]]:
         team_villages="villages",
     )
     merge(
-        context.scoped(UnitAssignment.objects.filter(_current(on)))
-        .annotate(child=Substr("village_id", 1, context.child_digits))
+        units.annotate(child=Substr(village_field, 1, context.child_digits))
         .values("child")
         .annotate(units=Count("unit", distinct=True), villages=Count("village", distinct=True))
         .order_by(),

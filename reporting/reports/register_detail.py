@@ -6,9 +6,11 @@ Unlike the other reports it is not a table by child area: its workbook is writte
 write-only workbook, so memory stays flat whatever the area (a province has millions of members).
 The job's result keeps only the small summary table ``build`` returns (rows per child area).
 
-It reads the live registry: the open year only (registered ``by_year=False``). A frozen year's
-snapshot holds the household as JSON and its members in exits.MemberYear; reading those is left
-for later (docs/reporting.md).
+The open year reads the live registry; a frozen year (年度定案) reads its snapshot: each
+household's fields from HouseholdYear's JSON ``data`` and each member's from exits.MemberYear's,
+typed back by the model's field (amounts to Decimal, dates to date) and shown through the same
+converters, so a frozen year's workbook looks as the live one did when the year was frozen.
+Village and group names are the areas' present names (the snapshot keeps their codes).
 
 Sensitive values never appear whole: ID numbers and disability certificate numbers (which embed
 the holder's ID number) go through households.idnumbers.mask_id_number, bank accounts likewise,
@@ -18,29 +20,45 @@ since the full date with the masked number's first 6 and last 4 characters rebui
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import CharField, Count, DateField, DecimalField, IntegerField, OuterRef, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from areas.choices import Action
+from areas.models import Area
 from core.excel import safe_cell
+from exits.models import MemberYear
 from households import choices
 from households.idnumbers import mask_id_number
-from households.models import Household, Member
+from households.models import Household, HouseholdYear, Member
 from reporting.excel import _sheet_title, _write_cover
 from reporting.registry import register
 from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
 from reporting.sources import ReportContext, child_key
 from reporting.tables import Column, ReportTable
 
-__all__ = ["HOUSEHOLD_COLUMNS", "MEMBER_COLUMNS", "build", "detail_rows", "write"]
+__all__ = [
+    "HOUSEHOLD_COLUMNS",
+    "MEMBER_COLUMNS",
+    "build",
+    "detail_rows",
+    "frozen_rows",
+    "household_rows",
+    "member_rows",
+    "write",
+]
 
 #: rows fetched from the database at a time (a server-side cursor on PostgreSQL)
 CHUNK = 2000
@@ -178,11 +196,83 @@ MEMBER_COLUMNS: list[tuple[str, str, Callable | None]] = [
 
 
 def _households(context: ReportContext):
+    if context.snapshot:
+        return _frozen_households(context)
     return context.scoped(Household.objects.all())
 
 
 def _members(context: ReportContext):
+    if context.snapshot:
+        return _frozen_members(context)
     return context.scoped(Member.objects.filter(is_active=True))
+
+
+def _frozen_households(context: ReportContext):
+    """The year's HouseholdYear rows of the area within the requester's scope (as
+    reporting.sources.households_for), with the village's and group's names."""
+    rows = HouseholdYear.objects.filter(year=context.year, area_code__startswith=context.prefix)
+    if context.actor is not None:
+        rows = rows.filter(household__in=Household.objects.visible_to(context.actor, Action.VIEW).values("pk"))
+    return rows.annotate(
+        r_group_code=Cast(KeyTextTransform("village_group_id", "data"), CharField()),
+        r_village=Subquery(Area.objects.filter(code=OuterRef("area_code")).values("name")[:1]),
+        r_group=Subquery(Area.objects.filter(code=OuterRef("r_group_code")).values("name")[:1]),
+    )
+
+
+def _frozen_members(context: ReportContext):
+    """The year's active MemberYear rows of the area within the requester's scope, with their
+    household's number in the same year's snapshot."""
+    rows = MemberYear.objects.filter(year=context.year, area_code__startswith=context.prefix, is_active=True)
+    if context.actor is not None:
+        rows = rows.filter(household_id__in=Household.objects.visible_to(context.actor, Action.VIEW).values("pk"))
+    number = HouseholdYear.objects.filter(year=context.year, household_id=OuterRef("household_id")).values(
+        no=Cast(KeyTextTransform("household_no", "data"), CharField())
+    )
+    return rows.annotate(
+        r_household_no=Subquery(number[:1]),
+        r_position=Cast(KeyTextTransform("position", "data"), IntegerField()),
+    )
+
+
+#: a frozen row's values: the JSON ``data`` of the snapshot holds each field under its model
+#: name, as JSON (amounts and dates as text); names reached through a relation are annotated
+_FROZEN_PATHS = {
+    "village__name": "r_village",
+    "village_group__name": "r_group",
+    "household__household_no": "r_household_no",
+}
+
+
+def _from_json(model, path: str) -> Callable[[Any], Any]:
+    """How a snapshot's JSON value of ``path`` becomes the value the live query gives."""
+    field = model._meta.get_field(path)
+    if isinstance(field, DecimalField):
+        return lambda value: None if value is None else Decimal(value)
+    if isinstance(field, DateField):
+        return lambda value: datetime.date.fromisoformat(value) if value else None
+    return lambda value: value
+
+
+def frozen_rows(queryset, model, columns: list[tuple[str, str, Callable | None]], order: list[str]) -> Iterator[list]:
+    """``detail_rows`` for a snapshot (HouseholdYear or MemberYear annotated as above): one
+    query streamed in chunks, each row's JSON typed back and converted as the live rows are."""
+    annotated = [_FROZEN_PATHS[path] for _header, path, _convert in columns if path in _FROZEN_PATHS]
+    readers = []
+    for _header, path, convert in columns:
+        if path in _FROZEN_PATHS:
+            position = 1 + annotated.index(_FROZEN_PATHS[path])
+            readers.append((position, None, convert))
+        else:
+            readers.append((0, (path, _from_json(model, path)), convert))
+    rows = queryset.order_by(*order).values_list("data", *annotated)
+    for values in rows.iterator(chunk_size=CHUNK):
+        data = values[0]
+        row = []
+        for position, field, convert in readers:
+            value = values[position] if field is None else field[1](data.get(field[0]))
+            row.append(value if convert is None else convert(value))
+        yield row
 
 
 def detail_rows(queryset, columns: list[tuple[str, str, Callable | None]], order: list[str]) -> Iterator[list]:
@@ -194,12 +284,27 @@ def detail_rows(queryset, columns: list[tuple[str, str, Callable | None]], order
         yield [value if convert is None else convert(value) for value, convert in zip(values, converters, strict=True)]
 
 
+def household_rows(context: ReportContext) -> Iterator[list]:
+    """The households' sheet, live or frozen, by household number."""
+    if context.snapshot:
+        number = Cast(KeyTextTransform("household_no", "data"), CharField())
+        return frozen_rows(_households(context).annotate(r_no=number), Household, HOUSEHOLD_COLUMNS, ["r_no"])
+    return detail_rows(_households(context), HOUSEHOLD_COLUMNS, ["household_no"])
+
+
+def member_rows(context: ReportContext) -> Iterator[list]:
+    """The members' sheet, live or frozen, by household and position."""
+    if context.snapshot:
+        return frozen_rows(_members(context), Member, MEMBER_COLUMNS, ["household_id", "r_position", "member_id"])
+    return detail_rows(_members(context), MEMBER_COLUMNS, ["household_id", "position", "id"])
+
+
 def build(context: ReportContext) -> list[ReportTable]:
     """The page's summary: households and members the workbook lists, per child area (two
     grouped queries); the rows themselves are written by ``write``."""
     values: dict[str, dict[str, Any]] = {}
     for key, queryset, field_name in (
-        ("households", _households(context), "village_id"),
+        ("households", _households(context), "area_code" if context.snapshot else "village_id"),
         ("members", _members(context), "area_code"),
     ):
         grouped = queryset.annotate(child=child_key(context, field_name)).values("child").annotate(n=Count("pk"))
@@ -273,7 +378,7 @@ def write(
     source, scope = gettext_now("Source"), gettext_now("Scope")
     cover = [(label, value) for label, value in cover if str(label) not in (source, scope)]
     cover += [
-        (source, gettext_now("Registry as it stands")),
+        (source, gettext_now("Frozen year (年度定案)") if context.snapshot else gettext_now("Registry as it stands")),
         (scope, gettext_now("Every household and member of the area within the requester's scope.")),
         (gettext_now("ID numbers"), gettext_now("Masked: the first 6 and last 4 characters only.")),
     ]
@@ -285,17 +390,17 @@ def write(
         gettext_now("Households (detail)"),
         heading,
         [header for header, _path, _convert in HOUSEHOLD_COLUMNS],
-        detail_rows(_households(context), HOUSEHOLD_COLUMNS, ["household_no"]),
+        household_rows(context),
     )
     write_rows(
         workbook,
         gettext_now("Members (detail)"),
         heading,
         [header for header, _path, _convert in MEMBER_COLUMNS],
-        detail_rows(_members(context), MEMBER_COLUMNS, ["household_id", "position", "id"]),
+        member_rows(context),
     )
     workbook.save(path)
 
 
 # registered last, since the report names its own workbook writer defined above
-register("register_detail", _("Detailed register of households"), by_year=False, order=15, write=write)(build)
+register("register_detail", _("Detailed register of households"), order=15, write=write)(build)

@@ -2,10 +2,16 @@
 households and people planned to exit per year, villages and counties planned to exit per year,
 and the measures by type and year (households or people covered, funds).
 
-The years are ROLLING_PLAN_YEARS from the report's year. A frozen year's planned exits come from
-its snapshot (exits.PlanYear: each household's latest plan frozen up to that year, counted when
-the household was poor in that year's HouseholdYear, with its size there); measures and the
-villages' figures are living records and read as they stand.
+The years are ROLLING_PLAN_YEARS from the report's year. A frozen year reads its snapshot: the
+planned exits from exits.PlanYear (each household's latest plan frozen up to that year, counted
+when the household was poor in that year's HouseholdYear, with its size and village there), the
+measures and the members they name from exits.MeasureYear and MeasureMemberYear. The villages'
+figures are living records and read as they stand.
+
+Two queries whatever the area: the child areas, and one statement for the planned exits, the
+villages' and counties' exit years (the plans read once, the exit threshold read with them) and
+the measures. The two statements are SQL of their own (the requester's scope applied through
+``ReportContext.scope_prefixes``): at a county's size the ORM's compiling was a third of the build.
 """
 
 from __future__ import annotations
@@ -14,152 +20,134 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from assistance.choices import MeasureCode
-from assistance.models import Measure, Plan
-from assistance.selectors import exit_threshold, village_exit_years
-from exits.models import PlanYear
-from households.models import HouseholdYear
+from assistance.models import Measure
+from assistance.selectors import plan_rollup
+from exits.models import MeasureMemberYear, MeasureYear
 from reporting.registry import register
 from reporting.reports._rows import HOUSEHOLDS, PEOPLE, rows_by_child, sum_totals
-from reporting.sources import POOR_STATUSES, ReportContext
+from reporting.sources import ReportContext
 from reporting.tables import MONEY, Column, ReportTable, Row
 
-__all__ = ["build", "horizon", "measure_figures", "planned_exit_figures", "village_exits"]
+__all__ = ["build", "horizon", "measure_figures", "plan_figures", "planned_exit_figures"]
+
+CENT = Decimal("0.01")
 
 
 def horizon(context: ReportContext) -> list[int]:
     return list(range(context.year, context.year + settings.ROLLING_PLAN_YEARS))
 
 
+def plan_figures(context: ReportContext, years: list[int], *, measures: bool = False):
+    """child prefix → {exit_<year>_h, exit_<year>_p, villages_<year>, counties_<year>}: poor
+    households and people by the planned exit year of their latest plan up to the report's year
+    (overdue plans in the first year), and the villages and counties whose incidence falls under
+    the exit threshold that year after the planned exits (counties: their villages summed).
+
+    One statement, the plans read once (assistance.selectors.plan_rollup): each village's exit
+    year with the households and people leaving by each year, summed per child area, and each
+    county's exit year, the province's threshold read in the statement. ``measures``: the
+    measures' figures too, in the same statement (``measure_figures``), returned second."""
+    digits, count = context.child_digits, len(years)
+    extra = _measure_sql(context, years) if measures else None
+    children, counties, measure_rows = plan_rollup(
+        context.scope_prefixes(), context.year, years, digits, frozen=context.snapshot, extra=extra
+    )
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    for child, sums in children.items():
+        exiting, households, people = sums[:count], sums[count : 2 * count], sums[2 * count :]
+        values = result[child]
+        for i, year in enumerate(years):
+            if exiting[i]:
+                values[f"villages_{year}"] = exiting[i]
+            leaving = households[i] - (households[i - 1] if i else 0)  # cumulative: the year's own
+            if leaving:
+                values[f"exit_{year}_h"] = leaving
+                values[f"exit_{year}_p"] = people[i] - (people[i - 1] if i else 0)
+    for code, year in counties.items():
+        values = result[code.ljust(12, "0")[:digits]]
+        values[f"counties_{year}"] = values.get(f"counties_{year}", 0) + 1
+    figures = {child: values for child, values in result.items() if values}
+    if measures:
+        return figures, _measure_values(measure_rows)
+    return figures
+
+
 def planned_exit_figures(context: ReportContext) -> dict[str, dict[str, int]]:
-    """child prefix → {exit_<year>_h, exit_<year>_p}: poor households by the planned exit year of
-    their latest plan up to the report's year. One query."""
-    plans = _frozen_plans(context) if context.snapshot else _live_plans(context)
-    first = context.year
-    rows = (
-        plans.annotate(child=Substr("area_code", 1, context.child_digits))
-        .values("child", "planned_exit_year")
-        .annotate(households=Count("household_id", distinct=True), people=Sum("r_size", default=0))
-        .order_by()
-    )
-    result: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        year = max(row["planned_exit_year"], first)  # an overdue plan counts in the first year
-        values = result[row["child"]]
-        values[f"exit_{year}_h"] = values.get(f"exit_{year}_h", 0) + row["households"]
-        values[f"exit_{year}_p"] = values.get(f"exit_{year}_p", 0) + row["people"]
-    return dict(result)
-
-
-def _live_plans(context: ReportContext) -> QuerySet:
-    """Each poor household's latest plan up to the year, with the household's size as ``r_size``."""
-    # "no later plan up to the year" rather than "year = (the latest year)": PostgreSQL plans the
-    # NOT EXISTS as an anti-join with a sound row estimate, where the correlated subquery made it
-    # expect 60 rows of 84,000 and loop over households one by one (0.87 s against 0.48 s on the
-    # generated province, docs/performance.md). One plan per household and year, so the same rows.
-    later = Plan.objects.filter(household=OuterRef("household"), year__gt=OuterRef("year"), year__lte=context.year)
-    plans = context.scoped(Plan.objects.all()).filter(
-        ~Exists(later), year__lte=context.year, household__status__in=POOR_STATUSES
-    )
-    return plans.annotate(r_size=F("household__household_size"))
-
-
-def _frozen_plans(context: ReportContext) -> QuerySet:
-    """The same from the snapshots: the latest PlanYear up to the year of each household poor in
-    the year's HouseholdYear, with its size there (no join to the living plans or households)."""
-    year = context.year
-    latest = PlanYear.objects.filter(household_id=OuterRef("household_id"), year__lte=year).order_by("-year")
-    frozen = HouseholdYear.objects.filter(year=year, household_id=OuterRef("household_id"))
-    return (
-        context.scoped(PlanYear.objects.filter(year__lte=year))
-        .filter(year=Subquery(latest.values("year")[:1]))
-        .filter(Exists(frozen.filter(status__in=POOR_STATUSES)))
-        .annotate(r_size=Subquery(frozen.values("household_size")[:1]))
-    )
-
-
-def _area_exit_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str, int]]:
-    """child prefix → {villages_<year>, counties_<year>}: villages whose incidence falls under the
-    threshold that year after the planned exits, and counties likewise (villages summed)."""
-    threshold = exit_threshold(context.area.code)
-    # one statement reads the plans and the figures and computes each village's exit year in SQL:
-    # the Python pass over 27,000 villages' exits was 390 ms of a province's 830 ms
-    plans = village_exit_years(context.prefix, context.year, years=len(years), threshold=threshold)
-    result: dict[str, dict[str, int]] = defaultdict(dict)
-    counties: dict[str, dict] = {}
-    for plan in plans:
-        if plan.exit_year in years:
-            values = result[plan.village[: context.child_digits]]
-            key = f"villages_{plan.exit_year}"
-            values[key] = values.get(key, 0) + 1
-        county = counties.setdefault(plan.village[:6], {"population": 0, "remaining": defaultdict(int)})
-        county["population"] += plan.rural_population
-        for year, remaining in plan.remaining_by_year.items():
-            county["remaining"][year] += remaining
-    if counties:
-        for code, county in counties.items():
-            if not county["population"]:
-                continue
-            for year in years:
-                if Decimal(county["remaining"][year]) / Decimal(county["population"]) < threshold:
-                    values = result[code.ljust(12, "0")[: context.child_digits]]
-                    values[f"counties_{year}"] = values.get(f"counties_{year}", 0) + 1
-                    break
-    return dict(result)
-
-
-def village_exits(context: ReportContext) -> dict[str, dict[int, tuple[int, int]]]:
-    """village → planned exit year → (households, people) of the poor households under the area,
-    each by its latest plan up to the report's year: what assistance.selectors.planned_exits
-    gives, as one grouped query with the latest plan said as NOT EXISTS (see above)."""
-    later = Plan.objects.filter(household=OuterRef("household"), year__gt=OuterRef("year"), year__lte=context.year)
-    rows = (
-        Plan.objects.in_area(context.prefix)
-        .filter(~Exists(later), year__lte=context.year, household__status__in=POOR_STATUSES)
-        .values_list("household__village_id", "planned_exit_year")
-        .annotate(households=Count("household", distinct=True), people=Sum("household__household_size", default=0))
-        .order_by()
-    )
-    result: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for village, year, households, people in rows:
-        result[village][year] = (households, people)
-    return dict(result)
+    """child prefix → {exit_<year>_h, exit_<year>_p}: the households' columns of ``plan_figures``."""
+    figures = plan_figures(context, horizon(context))
+    planned = {
+        child: {key: value for key, value in values.items() if key.startswith("exit_")}
+        for child, values in figures.items()
+    }
+    return {child: values for child, values in planned.items() if values}
 
 
 def measure_figures(context: ReportContext, years: list[int]) -> dict[str, dict[str, object]]:
     """measure code → {h_<year>, p_<year>, funds_<year>}: households covered, people named as
-    beneficiaries, and cost, per year of the horizon. Two queries (the people through the
-    measure's members, so a household's cost is not counted once per member)."""
-    measures = context.scoped(Measure.objects.all()).filter(year__in=years)
+    beneficiaries, and cost, per year of the horizon. One statement (``_measure_sql``)."""
+    from django.db import connection
+
+    if not context.scope_prefixes():
+        return {}
+    sql, params = _measure_sql(context, years)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _measure_values(cursor.fetchall())
+
+
+def _measure_sql(context: ReportContext, years: list[int]) -> tuple[str, list]:
+    """(code-year key, households, funds, people) by measure type and year: the measures and the
+    members they name stacked (UNION ALL) and grouped, so a household's cost is not counted once
+    per member. A frozen year reads what the county copied when it froze the year
+    (exits.MeasureYear and MeasureMemberYear: the measures of the plans up to that year)."""
+    prefixes = context.scope_prefixes()
+    if context.snapshot:
+        measures, members = MeasureYear._meta.db_table, MeasureMemberYear._meta.db_table
+        year_column = "measure_year"
+        frozen = f" AND m.year = {int(context.year)}"
+        named = f"SELECT m.code, m.measure_year, NULL, 0, m.member_id FROM {members} m WHERE "
+    else:
+        measures, members = Measure._meta.db_table, Measure.members.through._meta.db_table
+        year_column, frozen = "year", ""
+        named = f"SELECT m.code, m.year, NULL, 0, mm.member_id FROM {members} mm JOIN {measures} m ON m.id = mm.measure_id WHERE "  # noqa: E501
+    # no scope within the area: the statement reads no rows
+    under = "(" + " OR ".join(["m.area_code LIKE %s"] * len(prefixes)) + ")" if prefixes else "1 = 0"
+    in_years = f"m.{year_column} IN ({', '.join(str(int(year)) for year in years)})"
+    sql = f"""
+        SELECT u.code || '-' || u.year, COUNT(DISTINCT u.household_id), SUM(u.cost), COUNT(DISTINCT u.member_id)
+        FROM (
+            SELECT m.code AS code, m.{year_column} AS year, m.household_id AS household_id, m.cost AS cost,
+                   CAST(NULL AS BIGINT) AS member_id
+            FROM {measures} m WHERE {under} AND {in_years}{frozen}
+            UNION ALL
+            {named}{under} AND {in_years}{frozen}
+        ) u
+        GROUP BY u.code, u.year
+    """
+    likes = [prefix + "%" for prefix in prefixes]
+    return sql, likes + likes
+
+
+def _measure_values(rows) -> dict[str, dict[str, object]]:
     result: dict[str, dict[str, object]] = defaultdict(dict)
-    for row in (
-        measures.values("code", "year")
-        .annotate(households=Count("household", distinct=True), funds=Sum("cost", default=Decimal("0")))
-        .order_by()
-    ):
-        result[row["code"]][f"h_{row['year']}"] = row["households"]
-        result[row["code"]][f"funds_{row['year']}"] = row["funds"]
-    people = (
-        Measure.members.through.objects.filter(measure__in=measures.values("pk"))
-        .values("measure__code", "measure__year")
-        .annotate(people=Count("member", distinct=True))
-        .order_by()
-    )
-    for row in people:
-        result[row["measure__code"]][f"p_{row['measure__year']}"] = row["people"]
+    for key, households, funds, people in rows:
+        code, year = key.rsplit("-", 1)
+        values = result[code]
+        if households:
+            values[f"h_{year}"] = int(households)
+            values[f"funds_{year}"] = Decimal(funds or 0).quantize(CENT)
+        if people:
+            values[f"p_{year}"] = int(people)
     return dict(result)
 
 
 @register("rolling_plan", _("Three-year rolling plan"), order=30)
 def build(context: ReportContext) -> list[ReportTable]:
     years = horizon(context)
-    values = planned_exit_figures(context)
-    for prefix, counts in _area_exit_figures(context, years).items():
-        values.setdefault(prefix, {}).update(counts)
+    values, by_measure = plan_figures(context, years, measures=True)
     cols: list[Column] = []
     for year in years:
         group = _("%(year)s planned exits") % {"year": year}
@@ -181,7 +169,6 @@ def build(context: ReportContext) -> list[ReportTable]:
             _("A village or county is planned to exit in the first year its incidence falls under the exit threshold."),
         ],
     )
-    by_measure = measure_figures(context, years)
     measure_cols: list[Column] = []
     for year in years:
         group = str(year)

@@ -259,6 +259,64 @@ def test_a_frozen_year_reads_its_snapshot_and_does_not_move_with_the_live_data(p
     assert before["dynamic"]["tables"][0]["totals"]["exited_h"] == 2
 
 
+def test_a_frozen_years_measures_and_coverage_read_what_was_copied_at_freezing(personas, report_data, built):
+    """The rolling plan's measures sheet and the coverage report of a frozen year read
+    exits.MeasureYear / MeasureMemberYear and CoverageYear; the same figures read live would
+    move with every change below (checked on the same context switched to the live source)."""
+    from assistance.models import AssistanceUnit, Cadre, Measure, Pairing, UnitAssignment, WorkTeam
+    from reporting.reports import coverage, rolling_plan
+
+    year = open_year()
+    officer = personas["county_officer"]
+    kongxing = report_data["kongxing"]
+    named = Measure.objects.create(
+        plan=kongxing[0].plans.get(year=year), household=kongxing[0], area_code=KONGXING, code="M02",
+        year=year + 1, cost=Decimal("300"),
+    )  # fmt: skip
+    named.members.set(_members(kongxing[0], 2, 9100))
+    freeze_year(actor=officer, county_code=COUNTY, year=year)
+    county = Area.objects.get(code=COUNTY)
+
+    def figures(live: bool):
+        context = ReportContext(area=county, year=year, actor=officer)
+        if live:
+            context.__dict__["snapshot"] = False  # the same report read from the live records
+        return rolling_plan.measure_figures(context, rolling_plan.horizon(context)), coverage.figures(context)
+
+    before = {kind: built(officer, kind, COUNTY, year).result for kind in ("rolling_plan", "coverage")}
+    frozen_measures, frozen_coverage = figures(live=False)
+    assert frozen_measures == {
+        "M01": {f"h_{year}": 4, f"funds_{year}": Decimal("4002.00")},
+        "M02": {f"h_{year + 1}": 1, f"funds_{year + 1}": Decimal("300.00"), f"p_{year + 1}": 2},
+    }
+    assert frozen_coverage["530921201"] == {
+        "poor_h": 8, "paired_h": 3, "cadres": 1, "work_teams": 1, "team_villages": 1,
+    }  # fmt: skip
+
+    # the live records change after the freeze, some of it dated back into the frozen year
+    household = kongxing[3]
+    Measure.objects.create(
+        plan=household.plans.get(year=year), household=household, area_code=KONGXING, code="M01", year=year,
+        cost=Decimal("99"),
+    )  # fmt: skip
+    named.members.add(*_members(kongxing[1], 1, 9200))
+    cadre = Cadre.objects.create(county_id=COUNTY, name="赵帮扶", unit="县林业局", starts_on=datetime.date(year, 1, 1))
+    Pairing.objects.create(household=household, cadre=cadre, area_code=KONGXING, starts_on=datetime.date(year, 1, 2))
+    WorkTeam.objects.create(
+        village_id=SHILI, dispatching_unit="县林业局", leader="钱队长", first_secretary="孙书记",
+        starts_on=datetime.date(year, 1, 2),
+    )  # fmt: skip
+    unit = AssistanceUnit.objects.create(county_id=COUNTY, name="县林业局")
+    UnitAssignment.objects.create(unit=unit, village_id=SHILI, starts_on=datetime.date(year, 1, 2))
+
+    live_measures, live_coverage = figures(live=True)
+    assert live_measures != frozen_measures and live_coverage != frozen_coverage  # the changes count live
+    assert figures(live=False) == (frozen_measures, frozen_coverage)
+    after = {kind: built(officer, kind, COUNTY, year).result for kind in ("rolling_plan", "coverage")}
+    assert before["rolling_plan"]["tables"][1] == after["rolling_plan"]["tables"][1]
+    assert before["coverage"]["tables"][0] == after["coverage"]["tables"][0]
+
+
 def test_the_rolling_plans_village_exits_take_a_fixed_number_of_queries(
     personas, report_data, django_assert_max_num_queries
 ):

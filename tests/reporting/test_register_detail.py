@@ -200,3 +200,50 @@ def test_page_and_api_refuse_out_of_scope_with_404_and_a_wrong_role_with_403(
 def test_the_reports_page_offers_the_detailed_register_in_chinese(personas, client_for, report_data):
     page = client_for(personas["county_officer"]).get(reverse("reporting:report_list")).content.decode()
     assert "建档立卡户明细" in page
+
+
+def test_a_frozen_years_register_is_its_snapshot_and_stays_when_the_live_data_changes(personas, detail_data, built):
+    """Frozen, the year's detailed register reads HouseholdYear and MemberYear: the same sheets
+    as the live register gave when the year was frozen, whatever changes afterwards."""
+    from exits.frozen import freeze_year
+    from reporting.sources import open_year
+
+    officer = personas["county_officer"]
+    year = open_year()
+    live = _sheets(built(officer, "register_detail", COUNTY, year))
+    freeze_year(actor=officer, county_code=COUNTY, year=year)
+
+    frozen_job = built(officer, "register_detail", COUNTY, year)
+    frozen = _sheets(frozen_job)
+    assert frozen_job.result["snapshot"] is True
+    cover = {row[0]: row[1] for row in frozen["封面"] if len(row) > 1}
+    assert cover["来源"] == "年度定案数据"
+    assert frozen["户明细"][1:] == live["户明细"][1:] and len(frozen["户明细"]) == 2 + 12
+    assert frozen["家庭成员明细"][1:] == live["家庭成员明细"][1:] and len(frozen["家庭成员明细"]) == 2 + 24
+
+    # the live registry changes: names, phones, incomes, a member leaves, households are added
+    Household.objects.filter(village__code__startswith="530921").update(
+        head_name="改名", phone="13900000000", wage_income=99999, status="exited"
+    )
+    Member.objects.filter(area_code__startswith="530921").update(name="改名", birth_date=datetime.date(2001, 5, 6))
+    Member.objects.filter(pk=detail_data["members"][0].pk).update(is_active=False)
+    add_members(add_households(KONGXING, 3))
+
+    again = _sheets(built(officer, "register_detail", COUNTY, year))
+    assert again["户明细"][1:] == frozen["户明细"][1:]
+    assert again["家庭成员明细"][1:] == frozen["家庭成员明细"][1:]
+    summary = built(officer, "register_detail", COUNTY, year).result["tables"][0]["totals"]
+    assert (summary["households"], summary["members"]) == (12, 24)
+
+
+def test_a_frozen_register_holds_only_the_requesters_scope(personas, detail_data, built):
+    from exits.frozen import freeze_year
+    from reporting.sources import open_year
+
+    year = open_year()
+    freeze_year(actor=personas["county_officer"], county_code=COUNTY, year=year)
+    sheets = _sheets(built(personas["township_reviewer"], "register_detail", TOWNSHIP, year))
+    villages = {row[3] for row in sheets["户明细"][2:]}
+    assert villages == {KONGXING, SHILI}
+    numbers = set(Household.objects.filter(village_id__in=villages).values_list("household_no", flat=True))
+    assert {row[0] for row in sheets["家庭成员明细"][2:]} == numbers

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from areas.models import Area
@@ -45,9 +47,11 @@ def test_each_household_counts_once_by_its_latest_plan_up_to_the_year(personas):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("year", [2019, 2020, 2021])
-def test_the_village_exits_handed_to_the_selector_are_what_it_would_read(personas, year):
-    from assistance.selectors import planned_exits
-    from reporting.reports.rolling_plan import village_exits
+def test_the_statement_counts_the_exits_the_selector_reads(personas, year):
+    """assistance.selectors.village_plan_rows (the rolling plan's one statement, latest plan by
+    a window) leaves by each year of the horizon what planned_exits (the selector's grouped
+    query, latest plan by a subquery) gives, summed up to that year, overdue plans included."""
+    from assistance.selectors import planned_exits, village_plan_rows
 
     officer = personas["county_officer"]
     households = add_households(KONGXING, 3, size=3) + add_households(SHILI, 2, size=5)
@@ -58,7 +62,43 @@ def test_the_village_exits_handed_to_the_selector_are_what_it_would_read(persona
                 household=household, area_code=household.village_id, year=plan_year,
                 planned_exit_year=plan_year + offset % 2, updated_by=officer,
             )  # fmt: skip
+    horizon = [year, year + 1, year + 2]
+    expected = {}
+    for village, by_year in planned_exits("530921", year).items():
+        expected[village] = tuple(
+            sum(counts[part] for exit_year, counts in by_year.items() if exit_year <= limit)
+            for part in (0, 1)
+            for limit in horizon
+        )
+    assert any(any(counts) for counts in expected.values())  # the comparison is not of zeros
+    rows = village_plan_rows(["530921"], year, horizon, Decimal("0.03"))
+    got = {row[0]: tuple(row[5 + len(horizon) : 5 + 3 * len(horizon)]) for row in rows}
+    assert {v: c for v, c in got.items() if any(c)} == {v: c for v, c in expected.items() if any(c)}
+
+
+@pytest.mark.django_db
+def test_the_statements_scope_is_the_requesters(personas, report_data):
+    """The rolling plan's own SQL is limited as ``ReportContext.scoped`` limits querysets: the
+    whole area when the requester may view it, else the parts of it their grants reach."""
+    from reporting.reports import rolling_plan
+
     county = Area.objects.get(code="530921000000")
-    expected = planned_exits("530921", year)
-    assert expected  # the comparison is not of two empty results
-    assert village_exits(ReportContext(area=county, year=year, actor=officer)) == expected
+    reviewer = ReportContext(area=county, year=open_year(), actor=personas["township_reviewer"])
+    assert ReportContext(area=county, year=open_year(), actor=personas["county_officer"]).scope_prefixes() == ["530921"]
+    assert ReportContext(area=county, year=open_year()).scope_prefixes() == ["530921"]
+    assert reviewer.scope_prefixes() == ["530921201"]
+    assert ReportContext(area=county, year=open_year(), actor=personas["nobody"]).scope_prefixes() == []
+
+    years = rolling_plan.horizon(reviewer)
+    whole = rolling_plan.plan_figures(ReportContext(area=county, year=open_year()), years, measures=True)
+    part = rolling_plan.plan_figures(reviewer, years, measures=True)
+    # the county's plans and measures are all in the reviewer's township; 530921202 has a
+    # village's figures (a village exit), which the reviewer does not see
+    planned = {key: value for key, value in whole[0]["530921201"].items() if key.startswith("exit_")}
+    assert planned and planned.items() <= part[0]["530921201"].items()
+    assert "530921202" in whole[0] and "530921202" not in part[0]
+    assert part[1] == whole[1] and whole[1]["M01"]
+    nobody = ReportContext(area=county, year=open_year(), actor=personas["nobody"])
+    assert rolling_plan.plan_figures(nobody, years, measures=True) == ({}, {})
+    sibling = ReportContext(area=county, year=open_year(), actor=personas["charlie"])  # township 530921202
+    assert rolling_plan.plan_figures(sibling, years, measures=True)[1] == {}  # no measures there

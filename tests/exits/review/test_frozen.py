@@ -17,7 +17,7 @@ from assistance import services as assistance
 from core.errors import Conflict, ServiceError
 from core.models import ObjectChange
 from exits import exit_services, frozen, review
-from exits.models import FrozenYear, MemberYear, PlanYear
+from exits.models import CoverageYear, FrozenYear, MeasureMemberYear, MeasureYear, MemberYear, PlanYear
 from households.models import Household, HouseholdYear
 from households.services import save_household
 from tests.exits.review.conftest import COUNTY, SIGNED, YEAR, id_campaign, in_status
@@ -77,12 +77,41 @@ def test_a_frozen_year_keeps_households_members_and_plans(personas):
         actor=personas["superuser"], household_id=first.pk, year=YEAR, planned_exit_year=YEAR + 1
     )
     assistance.add_measure(actor=personas["superuser"], plan_id=plan.pk, code="M01", year=YEAR)
+    members = list(first.members.order_by("position").values_list("pk", flat=True)[:2])
+    named = assistance.add_measure(
+        actor=personas["superuser"], plan_id=plan.pk, code="M02", year=YEAR + 1, member_ids=members
+    )
+    today = datetime.date.today()  # noqa: DTZ011 -- a calendar date
+    cadre = assistance.create_cadre(
+        actor=personas["county_officer"], county_code=COUNTY, name="李明", unit="县农业局", starts_on=today
+    )
+    pairing = assistance.assign_cadre(
+        actor=personas["county_officer"], household_id=first.pk, cadre_id=cadre.pk, starts_on=today
+    )
+    team = assistance.set_work_team(
+        actor=personas["county_officer"], village_code=first.village_id, dispatching_unit="县农业局",
+        leader="王强", first_secretary="赵刚", members=[], starts_on=today,
+    )  # fmt: skip
 
     # when
     year = frozen.freeze_year(actor=personas["county_officer"], county_code=COUNTY, year=YEAR)
 
     # then
-    assert year.counts == {"households": 2, "members": 8, "plans": 1}
+    assert year.counts == {
+        "households": 2, "members": 8, "plans": 1, "measures": 2, "measure_members": 2,
+        "coverage_pairing": 1, "coverage_work_team": 1, "coverage_unit": 0,
+    }  # fmt: skip
+    assert set(MeasureYear.objects.filter(year=YEAR).values_list("code", "measure_year", "household_id")) == {
+        ("M01", YEAR, first.pk),
+        ("M02", YEAR + 1, first.pk),
+    }
+    assert sorted(MeasureMemberYear.objects.filter(year=YEAR).values_list("measure_id", "member_id", "code")) == [
+        (named.pk, member, "M02") for member in members
+    ]
+    assert set(CoverageYear.objects.filter(year=YEAR).values_list("kind", "source_id", "ref_id", "household_id")) == {
+        ("pairing", pairing.pk, cadre.pk, first.pk),
+        ("work_team", team.pk, team.pk, None),
+    }
     assert frozen.is_frozen("530921201200", YEAR)
     snapshot = HouseholdYear.objects.get(household=first, year=YEAR)
     assert (snapshot.status, snapshot.household_size, snapshot.data["household_no"]) == (
@@ -92,15 +121,28 @@ def test_a_frozen_year_keeps_households_members_and_plans(personas):
     )
     assert MemberYear.objects.filter(household_id=first.pk, year=YEAR, is_active=True).count() == 4
     kept = PlanYear.objects.get(plan_id=plan.pk, year=YEAR)
-    assert [m["code"] for m in kept.data["measures"]] == ["M01"]
+    assert sorted(m["code"] for m in kept.data["measures"]) == ["M01", "M02"]
     assert ObjectChange.objects.filter(content_type__model="frozenyear", action="create").count() == 1
 
 
 def test_the_snapshot_refuses_updates_in_the_database(personas):
-    in_status(personas, 1, "registered")
+    household = in_status(personas, 1, "registered")
+    plan = assistance.save_plan(
+        actor=personas["superuser"], household_id=household.pk, year=YEAR, planned_exit_year=YEAR
+    )
+    member = household.members.values_list("pk", flat=True).first()
+    assistance.add_measure(actor=personas["superuser"], plan_id=plan.pk, code="M02", year=YEAR, member_ids=[member])
+    today = datetime.date.today()  # noqa: DTZ011 -- a calendar date
+    cadre = assistance.create_cadre(
+        actor=personas["county_officer"], county_code=COUNTY, name="李明", unit="县农业局", starts_on=today
+    )
+    assistance.assign_cadre(
+        actor=personas["county_officer"], household_id=household.pk, cadre_id=cadre.pk, starts_on=today
+    )
     frozen.freeze_year(actor=personas["county_officer"], county_code=COUNTY, year=YEAR)
+    assert MeasureYear.objects.exists() and MeasureMemberYear.objects.exists() and CoverageYear.objects.exists()
 
-    for model in (HouseholdYear, MemberYear):
+    for model in (HouseholdYear, MemberYear, MeasureYear, MeasureMemberYear, CoverageYear):
         with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
             model.objects.filter(year=YEAR).update(area_code="530921201201")
 
