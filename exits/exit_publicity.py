@@ -23,16 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from areas.models import Area
-from core.audit import record_change, snapshot
+from core.audit import record_change
 from core.errors import Conflict, ServiceError
 from core.models import ChangeAction
 from exits.models import ExitCase
+from identification.borrowed import borrowing_campaign, ready_proxy
 from identification.choices import CampaignKind, CaseState, NoticeKind, NoticeState, ObjectionState
-from identification.models import Campaign, Case, CaseEvent, Notice, NoticeEntry, Objection
+from identification.models import Case, CaseEvent, Notice, NoticeEntry, Objection
 
 __all__ = [
-    "exit_campaign",
     "notice_concluded",
     "notice_posted",
     "objection_upheld",
@@ -52,68 +51,24 @@ def publicity_days() -> int:
     return max(settings.EXIT_PUBLICITY_DAYS, settings.PUBLICITY_DAYS)
 
 
-def exit_campaign(case: ExitCase, actor) -> Campaign:
-    """The county's open exit campaign of the case's year, opened on first use: its notices carry
-    the village publicity of the households exiting that year."""
-    county_code = case.area_code[:6].ljust(12, "0")
-    campaign = (
-        Campaign.objects.select_for_update()
-        .filter(county_id=county_code, kind=CampaignKind.EXIT, year=case.year, is_closed=False)
-        .order_by("id")
-        .first()
-    )
-    if campaign is None:
-        county = Area.objects.get(code=county_code)
-        campaign = Campaign.objects.create(
-            county=county,
-            kind=CampaignKind.EXIT,
-            year=case.year,
-            title=f"{county.name}{case.year}年贫困户脱贫退出",
-            opens_on=timezone.localdate(),
-            publicity_days=publicity_days(),
-            created_by=actor,
-        )
-        record_change(
-            actor=actor, obj=campaign, action=ChangeAction.CREATE, area_code=county.code, after=snapshot(campaign)
-        )
-    return campaign
-
-
 def ready_for_publicity(case: ExitCase, actor) -> Case:
     """After the household's acknowledgement the case waits for the village publicity: its proxy
-    stands at "home checked" (created now, or brought back there after an upheld objection)."""
-    proxy = case.publicity_case
-    if proxy is None:
-        household = case.household
-        proxy = Case.objects.create(
-            campaign=exit_campaign(case, actor),
-            household=household,
+    stands at "home checked" (created now, in the county's exit campaign of the year, or brought
+    back there after an upheld objection)."""
+    return ready_proxy(
+        case,
+        campaign=lambda: borrowing_campaign(
+            kind=CampaignKind.EXIT,
             area_code=case.area_code,
-            group_code=household.village_group_id or "",
-            state=CaseState.HOME_CHECKED,
-            household_size=household.household_size,
-        )
-        CaseEvent.objects.create(
-            case=proxy, transition="exit_acknowledged", to_state=CaseState.HOME_CHECKED, actor=actor
-        )
-        ExitCase.objects.filter(pk=case.pk).update(publicity_case=proxy)
-        case.publicity_case = proxy
-        return proxy
-    if proxy.state != CaseState.HOME_CHECKED:
-        won = Case.objects.filter(pk=proxy.pk, state=proxy.state, version=proxy.version).update(
-            state=CaseState.HOME_CHECKED, version=proxy.version + 1, updated_at=timezone.now()
-        )
-        if not won:
-            raise Conflict(str(_STALE), code="stale")
-        CaseEvent.objects.create(
-            case=proxy,
-            transition="exit_acknowledged",
-            from_state=proxy.state,
-            to_state=CaseState.HOME_CHECKED,
+            year=case.year,
+            title="贫困户脱贫退出",
+            opens_on=timezone.localdate(),
+            publicity_days=publicity_days(),
             actor=actor,
-        )
-        proxy.state, proxy.version = CaseState.HOME_CHECKED, proxy.version + 1
-    return proxy
+        ),
+        transition="exit_acknowledged",
+        actor=actor,
+    )
 
 
 def _exit_cases(cases: list[Case], *, lock: bool = False) -> list[ExitCase]:

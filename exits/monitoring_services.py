@@ -35,8 +35,8 @@ from exits.monitoring_choices import EliminationMode, MonitoringChannel, Monitor
 from exits.monitoring_workflow import FINISHED_STATES, START_ACTION, next_action, return_targets, transition
 from households.choices import HouseholdStatus
 from households.models import Household
+from identification.borrowed import borrowing_campaign, ready_proxy
 from identification.choices import CampaignKind, CaseState
-from identification.models import Campaign, Case, CaseEvent
 
 __all__ = [
     "CHECKLIST_LABELS",
@@ -278,70 +278,26 @@ def _move(
     return case
 
 
-def _monitoring_campaign(case: MonitoringCase, actor, today: datetime.date) -> Campaign:
-    """The county's open monitoring campaign of the case's year, opened on first use: its notices
-    carry the village publicity of monitored households."""
-    county_code = case.area_code[:6].ljust(12, "0")
-    campaign = (
-        Campaign.objects.select_for_update()
-        .filter(county_id=county_code, kind=CampaignKind.MONITORING, year=case.year, is_closed=False)
-        .order_by("id")
-        .first()
-    )
-    if campaign is None:
-        county = Area.objects.get(code=county_code)
-        campaign = Campaign.objects.create(
-            county=county,
-            kind=CampaignKind.MONITORING,
-            year=case.year,
-            title=f"{county.name}{case.year}年防返贫监测对象识别",
-            opens_on=today,
-            publicity_days=settings.PUBLICITY_DAYS,
-            created_by=actor,
-        )
-        record_change(
-            actor=actor, obj=campaign, action=ChangeAction.CREATE, area_code=county.code, after=snapshot(campaign)
-        )
-    return campaign
-
-
 def _ready_for_publicity(case: MonitoringCase, actor, today: datetime.date) -> None:
     """After the village appraisal the case waits for the village publicity: its identification
-    case stands at "home checked", the state a first-publicity notice picks up."""
-    proxy = case.publicity_case
-    if proxy is None:
-        campaign = _monitoring_campaign(case, actor, today)
-        household = case.household
-        proxy = Case.objects.create(
-            campaign=campaign,
-            household=household,
-            area_code=case.area_code,
-            group_code=household.village_group_id or "",
-            state=CaseState.HOME_CHECKED,
-            household_size=household.household_size,
-        )
-        CaseEvent.objects.create(
-            case=proxy, transition="monitoring_appraised", to_state=CaseState.HOME_CHECKED, actor=actor
-        )
-        MonitoringCase.objects.filter(pk=case.pk).update(publicity_case=proxy)
-        case.publicity_case = proxy
-        return
-    if proxy.state == CaseState.FIRST_PUBLICITY:
+    case stands at "home checked", the state a first-publicity notice picks up (created now, in the
+    county's monitoring campaign of the year, or brought back after an upheld objection or a return)."""
+    if case.publicity_case is not None and case.publicity_case.state == CaseState.FIRST_PUBLICITY:
         raise ServiceError(_("The village publicity of this household is still posted."), code="publicity_running")
-    if proxy.state != CaseState.HOME_CHECKED:
-        # appraised again after an upheld objection or a return: a fresh publicity follows
-        won = Case.objects.filter(pk=proxy.pk, state=proxy.state, version=proxy.version).update(
-            state=CaseState.HOME_CHECKED, version=proxy.version + 1, updated_at=timezone.now()
-        )
-        if not won:
-            raise Conflict(str(_STALE), code="stale")
-        CaseEvent.objects.create(
-            case=proxy,
-            transition="monitoring_appraised",
-            from_state=proxy.state,
-            to_state=CaseState.HOME_CHECKED,
+    ready_proxy(
+        case,
+        campaign=lambda: borrowing_campaign(
+            kind=CampaignKind.MONITORING,
+            area_code=case.area_code,
+            year=case.year,
+            title="防返贫监测对象识别",
+            opens_on=today,
+            publicity_days=settings.PUBLICITY_DAYS,
             actor=actor,
-        )
+        ),
+        transition="monitoring_appraised",
+        actor=actor,
+    )
 
 
 def _check_publicity(case: MonitoringCase) -> None:
