@@ -146,6 +146,9 @@ def province_pages(runs: int) -> None:
         # the exact count on request (a province-wide list otherwise shows an estimate)
         "list, page 1, exact count": ("/households/?exact=1", None),
         "list, search by surname": ("/households/?q=王", None),
+        # the same search over the same rows for everyone: the superuser narrowed to the county
+        # counts exactly, as the county officer's list does (province-wide, it shows an estimate)
+        "list, search by surname in the county": (f"/households/?q=王&village={county}", None),
         "list, still poor, by income": ("/households/?status=registered&sort=income", None),
         "list, one village": (f"/households/?village={province.village}", None),
         "list, county filter": (f"/households/?village={county}", "clerk sees one village"),

@@ -49,7 +49,7 @@ class HouseholdViewSet(
             raise PermissionDenied  # a user with no role has no list; a single household answers 404
         households = Household.objects.visible_to(user, Action.VIEW)
         if self.action == "list":
-            households = HouseholdFilter(self.request.query_params, queryset=households).qs
+            households = HouseholdFilter(self.request.query_params, queryset=households, request=self.request).qs
             if "sort" not in self.request.query_params:
                 households = households.order_by(*SORTS["household_no"])
         return households

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from areas.choices import Action
 from households.choices import CAUSES, EntryState, HouseholdStatus, PovertyAttribute
 from households.models import Household, Member, code_range
 
@@ -57,8 +58,18 @@ class HouseholdFilter(django_filters.FilterSet):
         # The head is an active member too, so one semi-join on members covers the head's name:
         # an OR with the head's name made PostgreSQL test every household of the scope (0.9 s for
         # a county among 600,000 households; docs/performance.md)
-        named = Member.objects.filter(is_active=True, name__startswith=value).values("household_id")
-        return queryset.filter(id__in=named)
+        named = Member.objects.filter(is_active=True, name__startswith=value)
+        # the members of the households searched only: the user's scope and the list's area, said
+        # on the members' own area code (a member's is its household's village). Without them
+        # PostgreSQL probed the members of each household in scope one by one (17 ms for a
+        # county's 13,630 households; hashed from the county's 1,300 matching members: 9 ms)
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            named = named.visible_to(user, Action.VIEW)
+        area = (self.data.get("village") or "").strip()
+        if area.isdigit():
+            named = named.filter(Q(area_code__startswith=area) & code_range("area_code", area))
+        return queryset.filter(id__in=named.values("household_id"))
 
     def in_area(self, queryset, name, value):
         value = value.strip()

@@ -147,21 +147,29 @@ def code_range(field: str, prefix: str) -> models.Q:
     return condition
 
 
-class HouseholdQuerySet(ScopedQuerySet):
-    area_field = "village__code"  # the foreign key holds the code: no join
+class RangeScopedQuerySet(ScopedQuerySet):
+    """A scoped queryset that adds the scope as a code range too when it is one area."""
 
-    def visible_to(self, user, action: str = "view") -> HouseholdQuerySet:
+    #: the plain (not LIKE) code column the range is said on
+    range_field = "area_code"
+
+    def visible_to(self, user, action: str = "view") -> RangeScopedQuerySet:
         """The scope as every model has it, plus the same scope as a code range when it is one
-        area (most users): the prefix condition stays the rule, the range lets the list's
-        ORDER BY village, household number … LIMIT read only the area's rows, in order."""
+        area (most users): the prefix condition stays the rule, the range lets a B-tree index on
+        the code read only the area's rows (in order, for the household list's ORDER BY … LIMIT)."""
         from areas.scopes import prefixes_for
 
         scoped = super().visible_to(user, action)
         if user is not None and user.is_authenticated and not user.is_superuser:
             prefixes = prefixes_for(user, action)  # cached on the user by visible_to's own call
             if len(prefixes) == 1:
-                scoped = scoped.filter(code_range("village_id", prefixes[0]))
+                scoped = scoped.filter(code_range(self.range_field, prefixes[0]))
         return scoped
+
+
+class HouseholdQuerySet(RangeScopedQuerySet):
+    area_field = "village__code"  # the foreign key holds the code: no join
+    range_field = "village_id"
 
 
 #: income fields, in the order of the form (DOMAIN.md section 3.1)
@@ -345,7 +353,7 @@ class Household(models.Model):
         return self.village_id
 
 
-class MemberQuerySet(ScopedQuerySet):
+class MemberQuerySet(RangeScopedQuerySet):
     area_field = "area_code"
 
     def active(self):

@@ -4,6 +4,7 @@ a code range, the list ordered by village then number, the name search as one se
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -86,3 +87,35 @@ def test_name_search_finds_heads_and_other_members_once(households, personas, cl
     # an inactive member no longer finds the household
     target.members.filter(position=2).update(is_active=False)
     assert target.household_no not in client.get("/households/", {"q": other}).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "area", "expected_villages"),
+    [
+        ("county_officer", "", {"530921201200", "530921201201", "530921202200"}),
+        ("county_officer", "530921201", {"530921201200", "530921201201"}),
+        ("township_reviewer", "", {"530921201200", "530921201201"}),
+        ("superuser", "530921202", {"530921202200"}),
+    ],
+)
+def test_name_search_reads_only_the_members_of_the_scope_and_the_area(
+    households, personas, client_for, role, area, expected_villages
+):
+    """The semi-join on members is narrowed to the user's scope and the list's area, said on the
+    members' own code as a range (a county's search went from 17 ms to 9 ms on the generated
+    province, docs/performance.md); the households found are the same as without it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {"q": "李"} | ({"village": area} if area else {})
+    with CaptureQueriesContext(connection) as captured:
+        page = client_for(personas[role]).get("/households/", params).content.decode()
+    found = {h.village_id for h in households if h.household_no in page}
+    assert found == expected_villages
+    searches = [
+        q["sql"] for q in captured.captured_queries if 'FROM "households_member"' in q["sql"] and "LIKE" in q["sql"]
+    ]
+    assert searches, "the search reads members"
+    # the members' table is aliased inside the semi-join (U0): its code range follows the name
+    assert all(re.search(r'"name" LIKE .*"area_code" >= .*"area_code" < ', sql) for sql in searches)
