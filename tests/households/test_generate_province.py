@@ -8,10 +8,12 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 
 from areas.models import Area, VillageFigures
 from assistance.models import Measure, Pairing, Plan
 from core.models import ObjectChange
+from exits.models import MonitoringCase, StatusChange
 from households.choices import HouseholdStatus, Relation
 from households.idnumbers import check_id_number
 from households.models import Household, HouseholdCounter, Member
@@ -121,6 +123,21 @@ def test_a_tiny_province_is_valid_and_deterministic():
             area_code=figures.village_id, household__status__in=["registered", "pre_exit", "returned"]
         ).count()
         assert figures.poor_people == poor <= figures.rural_registered_population
+
+    # each returned, removed or closed household has the status change that left it so, some in
+    # the year; monitoring cases only of exited households, one at most each, dated in order
+    changed = Household.objects.filter(status__in=["returned", "removed", "closed"])
+    assert set(StatusChange.objects.values_list("household_id", "to_status")) == set(
+        changed.values_list("id", "status")
+    )
+    assert StatusChange.objects.filter(year=2020).exists() and StatusChange.objects.filter(year__lt=2020).exists()
+    monitored = MonitoringCase.objects.all()
+    assert monitored.exists() and not monitored.exclude(household__status="exited").exists()
+    assert monitored.values("household").distinct().count() == monitored.count()
+    assert not monitored.filter(state="monitored", entered_on=None).exists()
+    assert not monitored.filter(state="eliminated").filter(eliminated_on__lte=F("entered_on")).exists()
+    assert not monitored.filter(state="eliminated", elimination_mode="").exists()
+    assert not monitored.exclude(state__in=["monitored", "eliminated"]).exclude(entered_on=None).exists()
 
     # the identity sequences were moved past the generated ids: the next row saved normally fits
     extra = Household.objects.create(

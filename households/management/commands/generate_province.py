@@ -9,7 +9,10 @@ and statuses in the proportions of a province around the end of the campaign (mo
 exited between 2015 and 2020, some still registered or about to exit, a few returned, removed,
 closed or still applying), one identification campaign per county with its quota, cases and
 their first step, responsible cadres and their pairings, assistance units and village work teams,
-this year's plans and measures for the households still poor, and each village's yearly figures.
+this year's plans and measures for the households still poor, the status changes that returned,
+removed or closed households (some in the year, the rest before), the year's monitoring cases of
+some exited households (in monitoring, risk eliminated, or still being identified), and each
+village's yearly figures.
 
 Rows go to PostgreSQL through COPY from in-memory buffers, a batch of households (and everything
 that hangs on them) at a time, in one transaction: a failure leaves nothing behind. The model
@@ -43,6 +46,8 @@ from assistance.choices import SUGGESTED_MEASURES, MeasureCode, MeasureStatus
 from assistance.models import AssistanceUnit, Cadre, Measure, Pairing, Plan, UnitAssignment, WorkTeam
 from core.audit import record_change
 from core.models import ChangeAction
+from exits.models import MonitoringCase, StatusChange, StatusProcedure
+from exits.monitoring_choices import EliminationMode, MonitoringChannel, MonitoringKind, MonitoringState
 from households.choices import CAUSES, EntryState, HouseholdStatus
 from households.idnumbers import check_character
 from households.income import compute_income
@@ -65,6 +70,24 @@ STATUS_SHARES = [
     (HouseholdStatus.CLOSED, 0.02),
     (HouseholdStatus.APPLICANT, 0.01),
 ]
+#: the procedure that left a household in each of these statuses, and the status it left (exits/status.py)
+STATUS_PROCEDURES = {
+    HouseholdStatus.RETURNED: (StatusProcedure.RETURN, HouseholdStatus.EXITED, "家庭成员患重病，收入低于贫困线"),
+    HouseholdStatus.REMOVED: (StatusProcedure.REMOVE, HouseholdStatus.REGISTERED, "年度核查发现家庭有财政供养人员"),
+    HouseholdStatus.CLOSED: (StatusProcedure.CLOSE, HouseholdStatus.REGISTERED, "户内人员全部死亡"),
+}
+#: the share of these status changes made in the generated year (the rest in the years before)
+STATUS_CHANGES_IN_YEAR = 0.4
+#: exited households in monitoring (防返贫监测对象), a share; their kinds and states with weights
+MONITORED_SHARE = 0.06
+MONITORING_KINDS = {MonitoringKind.UNSTABLE_EXITED: 75, MonitoringKind.SUDDEN_HARDSHIP: 25}
+MONITORING_STATES = {
+    MonitoringState.MONITORED: 60,
+    MonitoringState.ELIMINATED: 30,
+    MonitoringState.ALERTED: 4,
+    MonitoringState.HOME_CHECKED: 3,
+    MonitoringState.VILLAGE_APPRAISED: 3,
+}
 #: exit years among exited households, weights (most left in the last years of the campaign)
 EXIT_YEAR_WEIGHTS = [5, 12, 18, 25, 28, 12]
 #: main causes with their weights (因病 leads, as in every province's figures)
@@ -372,7 +395,7 @@ class Generator:
         current_county = None
         done = 0
         started = time.perf_counter()
-        order = [Household, Member, Case, CaseEvent, Cadre, Pairing, Plan, Measure]
+        order = [Household, Member, Case, CaseEvent, Cadre, Pairing, Plan, Measure, StatusChange, MonitoringCase]
         for (village, _name, groups), count in zip(villages, shares, strict=True):
             county = village[:6]
             if county != current_county:
@@ -473,6 +496,39 @@ class Generator:
             self._plan(household_id, village, status, main, others, housing_safety, rng)
         if status == HouseholdStatus.APPLICANT or (status == HouseholdStatus.RETURNED and rng.random() < 0.5):
             self._case(household_id, village, status, size, rng)
+        if status in STATUS_PROCEDURES:
+            self._status_change(household_id, village, status, rng)
+        elif status == HouseholdStatus.EXITED and rng.random() < MONITORED_SHARE:
+            self._monitoring_case(household_id, village, rng)
+
+    def _status_change(self, household_id, village, status, rng) -> None:
+        procedure, before, reason = STATUS_PROCEDURES[status]
+        year = self.year if rng.random() < STATUS_CHANGES_IN_YEAR else rng.randint(self.year - 4, self.year - 1)
+        effective = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+        self.table(StatusChange).add({
+            "household_id": household_id, "area_code": village, "procedure": procedure, "from_status": before,
+            "to_status": status, "year": year, "effective_on": effective, "reason": reason,
+            "actor_id": self.actor_id, "created_at": f"{effective.isoformat()} 10:00:00+08",
+        })  # fmt: skip
+
+    def _monitoring_case(self, household_id, village, rng) -> None:
+        state = rng.choices(list(MONITORING_STATES), list(MONITORING_STATES.values()))[0]
+        alerted = datetime.date(self.year, rng.randint(1, 6), rng.randint(1, 28))
+        entered = eliminated = None
+        mode = ""
+        if state in (MonitoringState.MONITORED, MonitoringState.ELIMINATED):
+            entered = alerted + datetime.timedelta(days=rng.randint(15, 40))
+        if state == MonitoringState.ELIMINATED:
+            eliminated = entered + datetime.timedelta(days=rng.randint(90, 150))
+            mode = rng.choices([EliminationMode.ASSISTANCE, EliminationMode.NATURAL], [70, 30])[0]
+        self.table(MonitoringCase).add({
+            "household_id": household_id, "area_code": village, "year": self.year,
+            "kind": rng.choices(list(MONITORING_KINDS), list(MONITORING_KINDS.values()))[0],
+            "channel": rng.choice(list(MonitoringChannel)), "state": state,
+            "alert_note": "家庭收入下降，存在返贫风险", "entered_on": entered, "eliminated_on": eliminated,
+            "elimination_mode": mode, "created_by_id": self.actor_id,
+            "created_at": f"{alerted.isoformat()} 09:00:00+08", "updated_at": self.now,
+        })  # fmt: skip
 
     def _members(self, county: str, size: int, attribute: str, rng) -> list[dict]:
         head_age = rng.randint(28, 78)
