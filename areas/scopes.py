@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from areas.codes import LEVEL_DIGITS
 from areas.roles import ROLE_ACTIONS, role_from_codename
 
-__all__ = ["Grant", "forget_grants", "grants_of", "may", "prefixes_for", "roles_of"]
+__all__ = ["Grant", "forget_grants", "grants_of", "may", "prefixes_for", "prefixes_within", "roles_of"]
 
 _CACHE_ATTRIBUTE = "_area_grants_cache"
 
@@ -83,6 +83,16 @@ def _minimal(prefixes: set[str]) -> list[str]:
 def prefixes_for(user, action: str) -> list[str]:
     """Area-code prefixes under which ``user`` may do ``action``; empty when nowhere."""
     return _minimal({grant.prefix for grant in grants_of(user) if action in ROLE_ACTIONS[grant.role]})
+
+
+def prefixes_within(prefixes: list[str] | None, area: str) -> list[str]:
+    """The parts of the area with prefix ``area`` that ``prefixes`` reach (None: everywhere): the
+    area itself when one of them covers it, else those of them under it (none: nothing). A scope
+    and an area said together this way give SQL one condition per part, not both, which PostgreSQL
+    would take as independent and so expect a fraction of the rows they select."""
+    if prefixes is None or any(area.startswith(prefix) for prefix in prefixes):
+        return [area]
+    return sorted(prefix for prefix in prefixes if prefix.startswith(area))
 
 
 def roles_of(user) -> set[str]:

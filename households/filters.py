@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from areas.choices import Action
+from areas.scopes import prefixes_for, prefixes_within
+from core.querysets import prefix_condition
 from households.choices import CAUSES, EntryState, HouseholdStatus, PovertyAttribute
 from households.models import Household, Member, code_range
 
@@ -60,21 +62,42 @@ class HouseholdFilter(django_filters.FilterSet):
         # a county among 600,000 households; docs/performance.md)
         named = Member.objects.filter(is_active=True, name__startswith=value)
         # the members of the households searched only: the user's scope and the list's area, said
-        # on the members' own area code (a member's is its household's village). Without them
+        # once on the members' own area code (a member's is its household's village). Without them
         # PostgreSQL probed the members of each household in scope one by one (17 ms for a
         # county's 13,630 households; hashed from the county's 1,300 matching members: 9 ms)
+        parts = self._searched_parts()
+        if parts is not None:
+            if not parts:
+                return queryset.none()
+            named = named.filter(prefix_condition("area_code", parts))
+            if len(parts) == 1:
+                named = named.filter(code_range("area_code", parts[0]))
+        return queryset.filter(id__in=named.values("household_id"))
+
+    def _searched_parts(self) -> list[str] | None:
+        """The area-code prefixes the list covers: the user's view scope within the list's area
+        filter (None: everywhere, for a superuser's unfiltered list). Only narrows the search; the
+        list's own queryset carries the scope that decides what is shown."""
         user = getattr(self.request, "user", None)
-        if user is not None:
-            named = named.visible_to(user, Action.VIEW)
+        scope = None
+        if user is not None and not user.is_superuser:
+            scope = prefixes_for(user, Action.VIEW) if user.is_authenticated and user.is_active else []
         area = (self.data.get("village") or "").strip()
         if area.isdigit():
-            named = named.filter(Q(area_code__startswith=area) & code_range("area_code", area))
-        return queryset.filter(id__in=named.values("household_id"))
+            return prefixes_within(scope, area)
+        return scope
 
     def in_area(self, queryset, name, value):
         value = value.strip()
         if not value.isdigit():
             return queryset
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_superuser:
+            scope = prefixes_for(user, Action.VIEW)
+            if scope and all(prefix.startswith(value) for prefix in scope):
+                # the scope (already on the list's queryset) lies within the area: the filter
+                # would say it again, and PostgreSQL would expect a fraction of the rows
+                return queryset
         return queryset.filter(Q(village__code__startswith=value) & code_range("village_id", value))
 
     def with_errors(self, queryset, name, value):

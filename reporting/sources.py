@@ -25,9 +25,10 @@ from django.utils import timezone
 from areas.choices import Action, Level
 from areas.codes import LEVEL_DIGITS, level_below
 from areas.models import Area
-from areas.scopes import prefixes_for
+from areas.scopes import prefixes_for, prefixes_within
+from core.querysets import prefix_condition
 from exits.frozen import is_frozen
-from households.models import Household, HouseholdYear
+from households.models import Household, HouseholdYear, code_range
 
 __all__ = ["POOR_STATUSES", "ReportContext", "child_key", "households_for", "open_year", "uses_snapshot"]
 
@@ -93,16 +94,25 @@ class ReportContext:
             return []  # as visible_to: an inactive user sees nothing, a superuser included
         if self.actor.is_superuser:
             return [self.prefix]
-        grants = prefixes_for(self.actor, Action.VIEW)
-        if any(self.prefix.startswith(grant) for grant in grants):
-            return [self.prefix]
-        return sorted(grant for grant in grants if grant.startswith(self.prefix))
+        return prefixes_within(prefixes_for(self.actor, Action.VIEW), self.prefix)
 
     def scoped(self, queryset: QuerySet) -> QuerySet:
-        """The queryset (of a ScopedQuerySet model) under the area, within the requester's view scope."""
-        if self.actor is not None:
-            queryset = queryset.visible_to(self.actor, Action.VIEW)
-        return queryset.in_area(self.prefix)
+        """The queryset (of a ScopedQuerySet model) under the area, within the requester's view
+        scope: the rows of ``visible_to`` within ``in_area``, said once as ``scope_prefixes``. (Both
+        filters at once said the area's prefix twice, and PostgreSQL, taking the two conditions as
+        independent, expected a fiftieth of the rows: a county's findings were counted by two
+        parallel workers, 9 ms instead of 1.)"""
+        prefixes = self.scope_prefixes()
+        if not prefixes:
+            return queryset.none()
+        queryset = queryset.filter(prefix_condition(queryset.area_field, prefixes))
+        range_field = getattr(queryset, "range_field", None)
+        if range_field and len(prefixes) == 1:
+            # the same area as a code range, as visible_to says it (households.models.RangeScopedQuerySet):
+            # the plain index on the code serves it, where the prefix alone let PostgreSQL prefer
+            # ANDing a county's rows with an index over the whole province's (44 ms against 4)
+            queryset = queryset.filter(code_range(range_field, prefixes[0]))
+        return queryset
 
 
 def uses_snapshot(area: Area, year: int) -> bool:

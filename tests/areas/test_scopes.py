@@ -68,3 +68,15 @@ def test_an_inactive_user_sees_nothing(personas):
     user = personas["county_officer"]
     user.is_active = False
     assert Area.objects.visible_to(user).count() == 0
+
+
+def test_prefixes_within_an_area_are_the_area_or_the_parts_the_scope_reaches():
+    from areas.scopes import prefixes_within
+
+    assert prefixes_within(None, "530921") == ["530921"]  # everywhere (a superuser)
+    assert prefixes_within(["53"], "530921201") == ["530921201"]  # a province covers the township
+    assert prefixes_within(["530921"], "530921") == ["530921"]  # the same area: said once
+    # two townships of the county, and one elsewhere, which the county's parts leave out
+    assert prefixes_within(["530921202", "530921201", "530922100"], "530921") == ["530921201", "530921202"]
+    assert prefixes_within(["530922"], "530921") == []  # nothing of the area
+    assert prefixes_within([], "530921") == []
