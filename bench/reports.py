@@ -17,12 +17,13 @@ code down), its SQL queries, and the ratio builder ÷ SQL (target ≤ 2). A key 
 no builder names is measured on the SQL side alone. Adding a report: its statement here if a new
 figure, its code in ``BUILDERS``.
 
-Years: the generated province has plans, measures and village figures of one year (``--year``,
-2020) and no frozen year. A past year's reports read the frozen snapshot, which would be empty;
-so the household reports are built for the open year (the live registry, which the statements
-read too), and the rolling plan for ``--year`` taken as the open year (``reporting.sources.
-open_year`` answers ``--year`` while it builds), so that it reads the live plans, measures and
-figures its statements read rather than an empty snapshot.
+Years: the generated province has plans, measures, village figures, cases, status changes and
+monitoring cases of one year (``--year``, 2020) and no frozen year. A past year's reports read the
+frozen snapshot, which would be empty; so the reports of the year's events (the rolling plan,
+dynamic management, monitoring) are built for ``--year`` taken as the open year
+(``reporting.sources.open_year`` answers ``--year`` while they build), so that they read the live
+records their statements read rather than an empty snapshot; the registry's (status, causes,
+coverage, quality) are built for the open year, the live registry, which the statements read too.
 """
 
 from __future__ import annotations
@@ -97,11 +98,62 @@ REPORTS: dict[str, tuple[str, str]] = {
                   count(*) FILTER (WHERE h.status = 'exited' AND h.net_income_per_capita < %(line)s)
            FROM households_household h WHERE h.village_id LIKE %(prefix)s GROUP BY 1""",
     ),
+    "monitoring_cases": (
+        "monitored households and people by county, kind and state (防返贫监测对象)",
+        """SELECT substr(c.area_code, 1, 6), c.kind, c.state, c.elimination_mode,
+                  count(DISTINCT c.household_id), sum(h.household_size)
+           FROM exits_monitoringcase c JOIN households_household h ON h.id = c.household_id
+           WHERE c.area_code LIKE %(prefix)s AND c.year <= %(year)s GROUP BY 1, 2, 3, 4""",
+    ),
+    "new_households": (
+        "households and people newly registered in the year, by county (新识别)",
+        """SELECT substr(c.area_code, 1, 6), count(DISTINCT c.household_id), sum(c.household_size)
+           FROM identification_case c JOIN identification_campaign k ON k.id = c.campaign_id
+           WHERE c.area_code LIKE %(prefix)s AND k.year = %(year)s
+             AND k.kind IN ('initial', 'new_poverty') AND c.state IN ('announced', 'spot_checked')
+           GROUP BY 1""",
+    ),
+    "status_changes": (
+        "households and people returned, removed and closed in the year, by county (返贫、剔除、销户)",
+        """SELECT substr(s.area_code, 1, 6), s.procedure, count(DISTINCT s.household_id), sum(h.household_size)
+           FROM exits_statuschange s JOIN households_household h ON h.id = s.household_id
+           WHERE s.area_code LIKE %(prefix)s AND s.year = %(year)s
+             AND s.procedure IN ('return', 'remove', 'close') GROUP BY 1, 2""",
+    ),
+    "review_findings": (
+        "missed and wrongly included households confirmed by the year's review, by county (漏评、错评)",
+        """SELECT substr(r.area_code, 1, 6), r.finding, count(*), sum(r.people)
+           FROM exits_reviewresult r JOIN exits_reviewcampaign k ON k.id = r.campaign_id
+           WHERE r.area_code LIKE %(prefix)s AND k.year = %(year)s AND r.state IN ('approved', 'applied')
+             AND r.finding IN ('missed', 'wrongly_included') GROUP BY 1, 2""",
+    ),
+    "members_in": (
+        "active members absent from the previous year's snapshot, by county (自然增加)",
+        """SELECT substr(m.area_code, 1, 6), count(*) FROM households_member m
+           WHERE m.area_code LIKE %(prefix)s AND m.is_active AND NOT EXISTS (
+               SELECT 1 FROM exits_memberyear y WHERE y.member_id = m.id AND y.year = %(year)s - 1
+               AND y.is_active AND y.area_code LIKE %(prefix)s)
+           GROUP BY 1""",
+    ),
+    "members_out": (
+        "the previous year's active members no longer active, by county (自然减少)",
+        """SELECT substr(y.area_code, 1, 6), count(*) FROM exits_memberyear y
+           WHERE y.area_code LIKE %(prefix)s AND y.year = %(year)s - 1 AND y.is_active AND NOT EXISTS (
+               SELECT 1 FROM households_member m WHERE m.id = y.member_id AND m.is_active
+               AND m.area_code LIKE %(prefix)s)
+           GROUP BY 1""",
+    ),
     "quality": (
         "open data-quality findings by county and rule",
-        """SELECT substr(f.area_code, 1, 6), f.rule, count(*), count(DISTINCT f.household_id)
+        """SELECT substr(f.area_code, 1, 6), f.rule, count(*)
            FROM households_qualityfinding f
            WHERE f.area_code LIKE %(prefix)s AND f.resolved_at IS NULL GROUP BY 1, 2""",
+    ),
+    "quality_households": (
+        "households with an open data-quality finding, by county",
+        """SELECT substr(f.area_code, 1, 6), count(DISTINCT f.household_id)
+           FROM households_qualityfinding f
+           WHERE f.area_code LIKE %(prefix)s AND f.resolved_at IS NULL GROUP BY 1""",
     ),
 }
 
@@ -120,9 +172,12 @@ BUILDERS: dict[str, Builder] = {
     "causes": Builder(("causes_and_attributes",)),
     "rolling_plan": Builder(("rolling_plan", "incidence_by_village", "measures_by_type"), plan_year=True),
     "coverage": Builder(("pairing_coverage", "cadres")),
-    "quality": Builder(("quality",)),
-    "dynamic": Builder(("status_counts", "exits_by_year")),
-    "monitoring": Builder(("monitoring",)),
+    "quality": Builder(("quality", "quality_households")),
+    "dynamic": Builder(
+        ("new_households", "exits_by_year", "status_changes", "review_findings", "members_in", "members_out"),
+        plan_year=True,
+    ),
+    "monitoring": Builder(("monitoring_cases", "monitoring"), plan_year=True),
 }
 
 
@@ -150,14 +205,9 @@ def _peak_heap_mb(work) -> float:
 
 
 def _monitoring_line(year: int, area_code: str):
-    """The monitoring line of the year, wherever this branch computes it (the exits app's
-    monitoring line once merged, the reporting app's factor × the national line before)."""
-    try:
-        from exits.monitoring import monitoring_line_for
-    except ImportError:
-        from reporting.reports.monitoring import monitoring_line
+    """The monitoring line of the year, as the monitoring report applies it."""
+    from exits.monitoring import monitoring_line_for
 
-        return monitoring_line(year)
     applied = monitoring_line_for(year, area_code)
     return applied.amount if applied is not None else None
 
@@ -201,7 +251,7 @@ def main() -> None:
 
     from reporting.sources import open_year
 
-    line = _monitoring_line(open_year(), province.code.ljust(12, "0"))
+    line = _monitoring_line(options.year, province.code.ljust(12, "0"))
     areas = [
         ("province", province.code + "0" * 10, 2, None),
         ("county", province.county + "000000", 6, province.users["county officer"]),
