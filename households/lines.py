@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Case, Q, When
 
 from households.choices import IdentificationStandard
 from households.models import PovertyLine
@@ -25,13 +25,18 @@ def poverty_line_for(year: int, standard: str, village_code: str) -> AppliedLine
     own line for a provincial (municipal) standard, the national one otherwise; the latest line
     of that kind up to ``year``. None when no line has been entered at all."""
     province, city = village_code[:2].ljust(12, "0"), village_code[:4].ljust(12, "0")
+    national = Q(level=IdentificationStandard.NATIONAL, area__isnull=True)
     if standard == IdentificationStandard.PROVINCIAL:
-        condition = Q(level=standard, area_id=province)
+        own = Q(level=standard, area_id=province)
     elif standard == IdentificationStandard.MUNICIPAL:
-        condition = Q(level=standard, area_id=city)
+        own = Q(level=standard, area_id=city)
     else:
-        condition = Q(level=IdentificationStandard.NATIONAL, area__isnull=True)
-    line = PovertyLine.objects.filter(condition, year__lte=year).order_by("-year").first()
-    if line is None and standard != IdentificationStandard.NATIONAL:
-        return poverty_line_for(year, IdentificationStandard.NATIONAL, village_code)
+        own = national
+    # the own line if there is one, else the national line: one query, the own kind ordered first
+    # (reports and every household save ask for it)
+    line = (
+        PovertyLine.objects.filter(own | national, year__lte=year)
+        .order_by(Case(When(own, then=0), default=1), "-year")
+        .first()
+    )
     return AppliedLine(line.amount, line.year, line.level) if line else None

@@ -18,3 +18,19 @@ def test_a_provincial_standard_uses_the_provinces_line_or_falls_back_to_the_nati
     PovertyLine.objects.create(year=2020, level="provincial", area_id="530000000000", amount=Decimal("4300"))
     assert poverty_line_for(2021, "provincial", "530921201200").amount == Decimal("4300")
     assert poverty_line_for(2021, "provincial", "520100000000").amount == Decimal("4000")
+
+
+@pytest.mark.django_db
+def test_the_own_line_wins_over_a_newer_national_one_and_one_query_finds_either(world, django_assert_num_queries):
+    PovertyLine.objects.create(year=2018, level="provincial", area_id="530000000000", amount=Decimal("3900"))
+    PovertyLine.objects.create(year=2019, level="municipal", area_id="530900000000", amount=Decimal("4100"))
+    with django_assert_num_queries(1):
+        own = poverty_line_for(2021, "provincial", "530921201200")
+    assert (own.amount, own.year, own.level) == (Decimal("3900"), 2018, "provincial")  # not 2020's national 4000
+    # before the province entered its own line, the national line of the time
+    before = poverty_line_for(2017, "provincial", "530921201200")
+    assert (before.level, before.year) == ("national", 2017)
+    assert poverty_line_for(2021, "municipal", "530921201200").amount == Decimal("4100")
+    assert poverty_line_for(2021, "municipal", "530121201200").amount == Decimal("4000")  # another city: national
+    with django_assert_num_queries(1):
+        assert poverty_line_for(2021, "municipal", "530121201200").level == "national"
