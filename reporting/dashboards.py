@@ -22,7 +22,11 @@ from reporting.reports._rows import rows_by_child, rural_population
 from reporting.sources import POOR_STATUSES, ReportContext, open_year
 from reporting.tables import PERCENT, display, ratio
 
-__all__ = ["Dashboard", "dashboard_for"]
+__all__ = ["MEASURE_YEARS", "Dashboard", "dashboard_for"]
+
+#: the measures are shown for the open year and the years before it, this many in all: in the
+#: first months of a year its plans are still being written, and last year's measures are the news
+MEASURE_YEARS = 3
 
 
 @dataclass
@@ -32,11 +36,29 @@ class Dashboard:
     figures: dict[str, object] = field(default_factory=dict)
     incidence_by_child: list[tuple[str, Decimal | None]] = field(default_factory=list)
     causes: list[tuple[str, int]] = field(default_factory=list)
-    measures: list[tuple[str, int, Decimal]] = field(default_factory=list)
+    #: the years the measures are shown for (the open year and the two before), and per measure
+    #: type its label and, per year, the households covered and the funds
+    measure_years: list[int] = field(default_factory=list)
+    measures: list[tuple[str, dict[int, tuple[int, Decimal]]]] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     poor_by_year: list[int] = field(default_factory=list)
     exited_by_year: list[int] = field(default_factory=list)
     children: list[Area] = field(default_factory=list)
+
+    @property
+    def measures_year(self) -> int | None:
+        """The latest of the measure years that has measures (the chart's year)."""
+        years = [year for _label, by_year in self.measures for year in by_year]
+        return max(years, default=None)
+
+    def measures_of(self, year: int | None) -> list[tuple[str, int]]:
+        """(label, households covered) of each measure type in ``year``, most households first."""
+        rows = [(label, by_year[year][0]) for label, by_year in self.measures if year in by_year]
+        return sorted(rows, key=lambda row: -row[1])
+
+    def measure_rows(self) -> list[tuple[str, list[tuple[int, Decimal] | None]]]:
+        """Per measure type its label and, for each of the measure years, (households, funds) or None."""
+        return [(label, [by_year.get(year) for year in self.measure_years]) for label, by_year in self.measures]
 
 
 def _status_by_year(context: ReportContext) -> dict[int, dict[str, int]]:
@@ -95,14 +117,18 @@ def dashboard_for(*, actor, area: Area) -> Dashboard:
     board.causes = sorted(
         ((names.get(code, code), number) for code, number in cause_totals.items()), key=lambda item: -item[1]
     )
+    board.measure_years = list(range(context.year - MEASURE_YEARS + 1, context.year + 1))
     measures = (
-        context.scoped(Measure.objects.filter(year=context.year))
-        .values("code")
+        context.scoped(Measure.objects.filter(year__in=board.measure_years))
+        .values("code", "year")
         .annotate(households=Count("household", distinct=True), funds=Sum("cost", default=Decimal("0")))
-        .order_by("code")
+        .order_by("code", "year")
     )
     labels = dict(MeasureCode.choices)
-    board.measures = [(labels.get(m["code"], m["code"]), m["households"], m["funds"]) for m in measures]
+    by_code: dict[str, dict[int, tuple[int, Decimal]]] = {}
+    for row in measures:
+        by_code.setdefault(row["code"], {})[row["year"]] = (row["households"], row["funds"])
+    board.measures = [(labels.get(code, code), years) for code, years in by_code.items()]
     history = _status_by_year(context)
     for year, counts in sorted(history.items()):
         board.years.append(str(year))

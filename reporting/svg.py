@@ -58,7 +58,7 @@ def grouped_bar_chart(
     title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[object]]], *, width: int = 560
 ) -> SafeString:
     """Vertical bars grouped by category (a year), one colour per series, with a legend."""
-    height, bottom, top, left = 240, 30, 30, 40
+    height, bottom, top, left = 250, 30, 40, 40  # top: the legend and the values over the bars
     plot_height = height - bottom - top
     largest = max((_number(v) for _name, values in series for v in values), default=0) or 1
     group_width = (width - left - 10) / max(1, len(categories))
@@ -84,6 +84,9 @@ def grouped_bar_chart(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" height="{bar_height:.1f}" '
                 f'fill="{PALETTE[index % len(PALETTE)]}"><title>{escape(category)} {escape(_name)}: '
                 f"{escape(_label(value, False))}</title></rect>"
+                # the value over its bar: the chart has no axis to read it from
+                f'<text x="{x + (bar - 2) / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">'
+                f"{escape(_label(value, False))}</text>"
             )
         parts.append(
             f'<text x="{x0 + group_width / 2 - 6:.1f}" y="{height - 10}" text-anchor="middle" font-size="12">'

@@ -148,7 +148,8 @@ def dashboard(request, code: str):
         "incidence": svg.bar_chart(_("Poverty incidence by area"), board.incidence_by_child, percent=True),
         "causes": svg.bar_chart(_("Poor households by main cause"), board.causes),
         "measures": svg.bar_chart(
-            _("Households covered by each measure this year"), [(name, n) for name, n, _funds in board.measures]
+            _("Households covered by each measure in %(year)s") % {"year": board.measures_year or board.year},
+            board.measures_of(board.measures_year),
         ),
     }
     children = [] if area.level == "village" else board.children

@@ -228,3 +228,42 @@ def test_the_reports_page_is_in_english_when_english_is_chosen(personas, client_
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(REPORTS).content.decode()
     assert "Build a report" in page and "Registry summary" in page and "Three-year rolling plan" in page
+
+
+def test_the_dashboard_shows_the_measures_of_the_last_three_years_and_charts_the_latest(
+    personas, client_for, report_data
+):
+    from decimal import Decimal
+
+    from assistance.models import Measure, Plan
+
+    year = report_data["year"]
+    household = report_data["kongxing"][0]
+    old = Plan.objects.create(
+        household=household, area_code=household.village_id, year=year - 2, planned_exit_year=year,
+        updated_by=personas["county_officer"],
+    )  # fmt: skip
+    Measure.objects.create(
+        plan=old, household=household, area_code=household.village_id, code="M05", year=year - 2, cost=Decimal("300")
+    )
+    Measure.objects.create(
+        plan=old, household=household, area_code=household.village_id, code="M05", year=year - 3, cost=Decimal("7")
+    )  # four years back: not shown
+    page = client_for(personas["county_officer"]).get(reverse("reporting:dashboard", kwargs={"code": COUNTY}))
+    text = page.content.decode()
+    measures = text.split("近年各类帮扶措施")[1]
+
+    assert f"{year}年各类帮扶措施覆盖户数" in text  # the chart is of the latest year with measures
+    assert [f">{y}</th>" in measures for y in (year - 3, year - 2, year - 1, year)] == [False, True, True, True]
+    # 产业扶持 (M01) this year: the 4 poor households of 孔兴村 at 1000.50 each; 教育支持 (M05) two years back
+    assert '>4</td><td class="num">4002.00</td>' in measures
+    assert '>1</td><td class="num">300.00</td>' in measures and "7.00" not in measures
+
+
+def test_the_dashboard_with_no_measures_says_so(personas, client_for, report_data):
+    from assistance.models import Measure
+
+    Measure.objects.all().delete()
+    page = client_for(personas["county_officer"]).get(reverse("reporting:dashboard", kwargs={"code": COUNTY}))
+    assert "这几年没有记录帮扶措施。" in page.content.decode()
+    assert page.content.decode().count("<svg") == 4
