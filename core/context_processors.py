@@ -22,5 +22,7 @@ def navigation(request):
             "manage_people": allowed(Action.MANAGE_PEOPLE),
             "manage_areas": allowed(Action.MANAGE_AREAS),
             "audit": allowed(Action.AUDIT),
+            # the reports page (Excel summaries): whoever may export, as reporting.views asks
+            "report": allowed(Action.EXPORT),
         },
     }

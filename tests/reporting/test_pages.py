@@ -267,3 +267,11 @@ def test_the_dashboard_with_no_measures_says_so(personas, client_for, report_dat
     page = client_for(personas["county_officer"]).get(reverse("reporting:dashboard", kwargs={"code": COUNTY}))
     assert "这几年没有记录帮扶措施。" in page.content.decode()
     assert page.content.decode().count("<svg") == 4
+
+
+def test_the_main_menu_offers_the_reports_to_those_who_may_export_only(personas, client_for):
+    households = reverse("households:household_list")
+    for role, shown in (("province_officer", True), ("county_officer", True), ("village_clerk", False)):
+        page = client_for(personas[role]).get(households).content.decode()
+        menu = page.split('aria-label="主菜单"')[1].split("</nav>")[0]
+        assert (f'href="{REPORTS}"' in menu) is shown, role
