@@ -95,6 +95,9 @@ class Command(BaseCommand):
                 f"demo years: {len(year.registered)} households registered in {year.id_year}, "
                 f"{len(year.exited)} exited in {year.exit_year}, its review applied and both years frozen"
             )
+        from reporting.demo import request_demo_reports
+
+        self.stdout.write(f"demo reports requested: {request_demo_reports()}")
         self.stdout.write(f"demo logins (password {password}):")
         for username, full_name, role, code in DEMO_USERS:
             self.stdout.write(f"  {username:<18} {role:<18} {code}  {full_name}")
