@@ -44,7 +44,7 @@ def _through_django(client, url: str) -> int:
 
 _RAW_SQL = """
 SELECT h.household_no, h.head_name, head.id_number, v.name, h.village_id, g.name, h.household_size,
-       h.poverty_attribute, h.main_cause, h.net_income_per_capita, h.status, h.entry_state,
+       h.poverty_attribute, h.main_cause, h.net_income_per_capita, h.status, h.exit_year, h.entry_state,
        h.quality_errors, h.quality_warnings
 FROM households_household h
 JOIN areas_area v ON v.code = h.village_id
@@ -66,7 +66,7 @@ def _raw_openpyxl(prefix: str) -> int:
 
     from core.excel import safe_cell
     from households.choices import CAUSES, EntryState, HouseholdStatus, PovertyAttribute
-    from households.export import COLUMNS
+    from households.export import HEADERS
     from households.idnumbers import mask_id_number
 
     attributes, statuses, entry_states = (
@@ -78,16 +78,16 @@ def _raw_openpyxl(prefix: str) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("贫困户")
     sheet.freeze_panes = "A2"
-    sheet.append([header for header, _value in COLUMNS])
+    sheet.append(HEADERS)
     with transaction.atomic(), connection.cursor() as wrapper:
         cursor = wrapper.connection.cursor(name="bench_export")  # server-side: rows stream
         cursor.itersize = 2000
         cursor.execute(_RAW_SQL, [prefix + "%"])
-        for no, head, number, village, code, group, size, attribute, cause, income, status, entry, e, w in cursor:
+        for no, head, number, village, code, group, size, attribute, cause, income, status, year, entry, e, w in cursor:
             row = [
-                no, head, mask_id_number(number or ""), village, code, group or "", size,
+                no, head, mask_id_number(number) if number else "", village, code, group or "", size,
                 attributes.get(attribute, attribute), causes.get(cause, cause), float(income),
-                statuses.get(status, status), entry_states.get(entry, entry), e, w,
+                statuses.get(status, status), "" if year is None else year, entry_states.get(entry, entry), e, w,
             ]  # fmt: skip
             cells = []
             for value in row:

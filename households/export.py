@@ -6,7 +6,7 @@ import csv
 import tempfile
 from collections.abc import Iterator
 
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Subquery
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -15,59 +15,68 @@ from areas.scopes import grants_of
 from core.audit import record_change
 from core.excel import safe_cell
 from core.models import ChangeAction
-from households.choices import CAUSES, Relation
+from households.choices import CAUSES, EntryState, HouseholdStatus, PovertyAttribute, Relation
 from households.idnumbers import mask_id_number
 from households.models import Member
 
-__all__ = ["COLUMNS", "export_households"]
+__all__ = ["COLUMNS", "HEADERS", "export_households"]
 
 _CAUSE_NAMES = dict(CAUSES)
+_ATTRIBUTES, _STATUSES, _ENTRY_STATES = (
+    dict(PovertyAttribute.choices),
+    dict(HouseholdStatus.choices),
+    dict(EntryState.choices),
+)
 
-#: (header, value of a household) in the order of the list page
+
+def _same(value):
+    return value
+
+
+def _blank_if_none(value):
+    return "" if value is None else value
+
+
+#: (header, the value's name in the row, how it is shown) in the order of the list page. Rows are
+#: read as tuples of these values (values_list), not as model instances: building a household
+#: instance per row (about 80 fields, of which 15 are shown) made the export 1.6x the CPU of
+#: openpyxl alone writing the same cells (docs/performance.md); a column whose value is missing
+#: here fails at once rather than costing a query per row.
 COLUMNS = [
-    ("户编号", lambda h: h.household_no),
-    ("户主姓名", lambda h: h.head_name),
-    ("户主证件号码", lambda h: mask_id_number(h.heads[0].id_number) if h.heads else ""),
-    ("所在村", lambda h: h.village_name),
-    ("所在村区划代码", lambda h: h.village_id),
-    ("所在组", lambda h: h.group_name or ""),
-    ("家庭人口数", lambda h: h.household_size),
-    ("贫困户属性", lambda h: h.get_poverty_attribute_display()),
-    ("主要致贫原因", lambda h: _CAUSE_NAMES.get(h.main_cause, h.main_cause)),
-    ("人均纯收入", lambda h: float(h.net_income_per_capita)),
-    ("脱贫属性", lambda h: h.get_status_display()),
-    ("脱贫年度", lambda h: h.exit_year or ""),
-    ("填报状态", lambda h: h.get_entry_state_display()),
-    ("质量错误数", lambda h: h.quality_errors),
-    ("质量提示数", lambda h: h.quality_warnings),
+    ("户编号", "household_no", _same),
+    ("户主姓名", "head_name", _same),
+    ("户主证件号码", "head_id_number", lambda number: mask_id_number(number) if number else ""),
+    ("所在村", "village_name", _same),
+    ("所在村区划代码", "village_id", _same),
+    ("所在组", "group_name", _blank_if_none),
+    ("家庭人口数", "household_size", _same),
+    ("贫困户属性", "poverty_attribute", lambda code: _ATTRIBUTES.get(code, code)),
+    ("主要致贫原因", "main_cause", lambda code: _CAUSE_NAMES.get(code, code)),
+    ("人均纯收入", "net_income_per_capita", float),
+    ("脱贫属性", "status", lambda code: _STATUSES.get(code, code)),
+    ("脱贫年度", "exit_year", _blank_if_none),
+    ("填报状态", "entry_state", lambda code: _ENTRY_STATES.get(code, code)),
+    ("质量错误数", "quality_errors", _same),
+    ("质量提示数", "quality_warnings", _same),
 ]
+HEADERS = [header for header, _name, _show in COLUMNS]
 BATCH = 2000
 
 
-#: the columns COLUMNS reads: a household row has about 80, and loading them all made the
-#: export half as fast again as openpyxl alone and its memory 50 MB (docs/performance.md)
-_FIELDS = [
-    "household_no", "head_name", "village_id", "household_size", "poverty_attribute", "main_cause",
-    "net_income_per_capita", "status", "exit_year", "entry_state", "quality_errors", "quality_warnings",
-]  # fmt: skip
-# a column reading a field left out here costs one query per row (the exit year did, 3.6x openpyxl
-# alone): tests/households/test_pages.py counts the export's queries for 1 and 40 households
-
-
 def _rows(households) -> Iterator[list]:
-    heads = (
-        Member.objects.filter(is_active=True, relation=Relation.HEAD)
-        .only("id", "household_id", "id_number")
-        .order_by("household_id", "position", "id")  # the model's ordering would join households
+    # the head's ID number: the first active member who is the head (a household has one)
+    head = (
+        Member.objects.filter(household=OuterRef("pk"), is_active=True, relation=Relation.HEAD)
+        .order_by("position", "id")
+        .values("id_number")[:1]
     )
     # the village's and group's names by join, not as two Area objects per row
-    queryset = (
-        households.only(*_FIELDS)
-        .annotate(village_name=F("village__name"), group_name=F("village_group__name"))
-        .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
-    )
-    for household in queryset.iterator(chunk_size=BATCH):
-        yield [value(household) for _header, value in COLUMNS]
+    queryset = households.annotate(
+        head_id_number=Subquery(head), village_name=F("village__name"), group_name=F("village_group__name")
+    ).values_list(*[name for _header, name, _show in COLUMNS])
+    shows = [show for _header, _name, show in COLUMNS]
+    for values in queryset.iterator(chunk_size=BATCH):
+        yield [show(value) for show, value in zip(shows, values, strict=True)]
 
 
 class _Echo:
@@ -97,7 +106,7 @@ def export_households(user, households, fmt: str, *, filters: dict):
 
         def stream():
             yield "\ufeff"  # a BOM, so that Excel opens the UTF-8 file with Chinese intact
-            yield writer.writerow([header for header, _value in COLUMNS])
+            yield writer.writerow(HEADERS)
             for row in _rows(households):
                 yield writer.writerow([safe_cell(value) for value in row])
 
@@ -111,12 +120,12 @@ def export_households(user, households, fmt: str, *, filters: dict):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("贫困户")
     sheet.freeze_panes = "A2"
-    sheet.append([header for header, _value in COLUMNS])
+    sheet.append(HEADERS)
     written = 0
     for row in _rows(households):
         if written == 1_000_000:  # an Excel sheet holds 1,048,576 rows: continue on a new sheet
             sheet = workbook.create_sheet(f"贫困户{len(workbook.worksheets) + 1}")
-            sheet.append([header for header, _value in COLUMNS])
+            sheet.append(HEADERS)
             written = 0
         cells = []
         for value in row:
