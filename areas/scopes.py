@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from areas.codes import LEVEL_DIGITS
 from areas.roles import ROLE_ACTIONS, role_from_codename
 
-__all__ = ["Grant", "forget_grants", "grants_of", "may", "prefixes_for", "prefixes_within", "roles_of"]
+__all__ = ["Grant", "forget_grants", "grants_of", "may", "prefixes_for", "prefixes_within", "roles_of", "scope_of"]
 
 _CACHE_ATTRIBUTE = "_area_grants_cache"
 
@@ -83,6 +83,17 @@ def _minimal(prefixes: set[str]) -> list[str]:
 def prefixes_for(user, action: str) -> list[str]:
     """Area-code prefixes under which ``user`` may do ``action``; empty when nowhere."""
     return _minimal({grant.prefix for grant in grants_of(user) if action in ROLE_ACTIONS[grant.role]})
+
+
+def scope_of(user, action: str) -> list[str] | None:
+    """Where ``user`` may do ``action``: None for everywhere (an active superuser), else the
+    area-code prefixes (empty for nowhere: anonymous, inactive, or no role allowing it). The one
+    reading of a user's scope that ``visible_to`` and the SQL of reports and lists share."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return prefixes_for(user, action)
 
 
 def prefixes_within(prefixes: list[str] | None, area: str) -> list[str]:

@@ -27,13 +27,13 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
         """Rows under the areas where ``user`` holds a role allowing ``action``; none for anonymous users."""
-        from areas.scopes import prefixes_for
+        from areas.scopes import scope_of
 
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        prefixes = prefixes_for(user, action)
+        prefixes = scope_of(user, action)
+        return self if prefixes is None else self.within(prefixes)
+
+    def within(self, prefixes: list[str]) -> ScopedQuerySet:
+        """Rows under any of the areas with these code prefixes (none for an empty list)."""
         if not prefixes:
             return self.none()
         return self.filter(prefix_condition(self.area_field, prefixes))

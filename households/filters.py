@@ -6,8 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from areas.choices import Action
-from areas.scopes import prefixes_for, prefixes_within
-from core.querysets import prefix_condition
+from areas.scopes import prefixes_within, scope_of
 from households.choices import CAUSES, EntryState, HouseholdStatus, PovertyAttribute
 from households.models import Household, Member, code_range
 
@@ -67,11 +66,7 @@ class HouseholdFilter(django_filters.FilterSet):
         # county's 13,630 households; hashed from the county's 1,300 matching members: 9 ms)
         parts = self._searched_parts()
         if parts is not None:
-            if not parts:
-                return queryset.none()
-            named = named.filter(prefix_condition("area_code", parts))
-            if len(parts) == 1:
-                named = named.filter(code_range("area_code", parts[0]))
+            named = named.within(parts)
         return queryset.filter(id__in=named.values("household_id"))
 
     def _searched_parts(self) -> list[str] | None:
@@ -79,9 +74,7 @@ class HouseholdFilter(django_filters.FilterSet):
         filter (None: everywhere, for a superuser's unfiltered list). Only narrows the search; the
         list's own queryset carries the scope that decides what is shown."""
         user = getattr(self.request, "user", None)
-        scope = None
-        if user is not None and not user.is_superuser:
-            scope = prefixes_for(user, Action.VIEW) if user.is_authenticated and user.is_active else []
+        scope = None if user is None else scope_of(user, Action.VIEW)
         area = (self.data.get("village") or "").strip()
         if area.isdigit():
             return prefixes_within(scope, area)
@@ -92,12 +85,12 @@ class HouseholdFilter(django_filters.FilterSet):
         if not value.isdigit():
             return queryset
         user = getattr(self.request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_superuser:
-            scope = prefixes_for(user, Action.VIEW)
-            if scope and all(prefix.startswith(value) for prefix in scope):
-                # the scope (already on the list's queryset) lies within the area: the filter
-                # would say it again, and PostgreSQL would expect a fraction of the rows
-                return queryset
+        scope = None if user is None else scope_of(user, Action.VIEW)
+        if scope and all(prefix.startswith(value) for prefix in scope):
+            # the view scope (on the list's queryset: households.views._listing and the API apply
+            # visible_to) lies within the area: the filter would say it again, and PostgreSQL
+            # would expect a fraction of the rows
+            return queryset
         return queryset.filter(Q(village__code__startswith=value) & code_range("village_id", value))
 
     def with_errors(self, queryset, name, value):

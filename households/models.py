@@ -153,17 +153,14 @@ class RangeScopedQuerySet(ScopedQuerySet):
     #: the plain (not LIKE) code column the range is said on
     range_field = "area_code"
 
-    def visible_to(self, user, action: str = "view") -> RangeScopedQuerySet:
-        """The scope as every model has it, plus the same scope as a code range when it is one
-        area (most users): the prefix condition stays the rule, the range lets a B-tree index on
-        the code read only the area's rows (in order, for the household list's ORDER BY … LIMIT)."""
-        from areas.scopes import prefixes_for
-
-        scoped = super().visible_to(user, action)
-        if user is not None and user.is_authenticated and not user.is_superuser:
-            prefixes = prefixes_for(user, action)  # cached on the user by visible_to's own call
-            if len(prefixes) == 1:
-                scoped = scoped.filter(code_range(self.range_field, prefixes[0]))
+    def within(self, prefixes: list[str]) -> RangeScopedQuerySet:
+        """The prefix condition every model has, plus the same area as a code range when it is
+        one (most users' scope, a report's area): the prefix condition stays the rule, the range
+        lets a B-tree index on the code read only the area's rows (in order, for the household
+        list's ORDER BY … LIMIT)."""
+        scoped = super().within(prefixes)
+        if len(prefixes) == 1:
+            scoped = scoped.filter(code_range(self.range_field, prefixes[0]))
         return scoped
 
 

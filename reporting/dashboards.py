@@ -9,9 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from areas.choices import Action
 from areas.models import Area
-from areas.scopes import prefixes_for
 from assistance.choices import MeasureCode
 from assistance.models import Measure
 from core.querysets import prefix_condition
@@ -63,10 +61,12 @@ class Dashboard:
 
 def _status_by_year(context: ReportContext) -> dict[int, dict[str, int]]:
     """Frozen years: poor and exited households per year. One query."""
-    rows = HouseholdYear.objects.filter(area_code__startswith=context.prefix)
-    if context.actor is not None and not context.actor.is_superuser:
-        prefixes = prefixes_for(context.actor, Action.VIEW)
-        rows = rows.filter(prefix_condition("area_code", prefixes)) if prefixes else rows.none()
+    prefixes = context.scope_prefixes()
+    rows = (
+        HouseholdYear.objects.filter(prefix_condition("area_code", prefixes))
+        if prefixes
+        else HouseholdYear.objects.none()
+    )
     result: dict[int, dict[str, int]] = {}
     for row in (
         rows.filter(year__lt=context.year)

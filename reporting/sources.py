@@ -25,10 +25,9 @@ from django.utils import timezone
 from areas.choices import Action, Level
 from areas.codes import LEVEL_DIGITS, level_below
 from areas.models import Area
-from areas.scopes import prefixes_for, prefixes_within
-from core.querysets import prefix_condition
+from areas.scopes import prefixes_within, scope_of
 from exits.frozen import is_frozen
-from households.models import Household, HouseholdYear, code_range
+from households.models import Household, HouseholdYear
 
 __all__ = ["POOR_STATUSES", "ReportContext", "child_key", "households_for", "open_year", "uses_snapshot"]
 
@@ -90,11 +89,7 @@ class ReportContext:
         it their grants reach (none: no rows)."""
         if self.actor is None:
             return [self.prefix]
-        if not (self.actor.is_authenticated and self.actor.is_active):
-            return []  # as visible_to: an inactive user sees nothing, a superuser included
-        if self.actor.is_superuser:
-            return [self.prefix]
-        return prefixes_within(prefixes_for(self.actor, Action.VIEW), self.prefix)
+        return prefixes_within(scope_of(self.actor, Action.VIEW), self.prefix)
 
     def scoped(self, queryset: QuerySet) -> QuerySet:
         """The queryset (of a ScopedQuerySet model) under the area, within the requester's view
@@ -102,17 +97,10 @@ class ReportContext:
         filters at once said the area's prefix twice, and PostgreSQL, taking the two conditions as
         independent, expected a fiftieth of the rows: a county's findings were counted by two
         parallel workers, 9 ms instead of 1.)"""
-        prefixes = self.scope_prefixes()
-        if not prefixes:
-            return queryset.none()
-        queryset = queryset.filter(prefix_condition(queryset.area_field, prefixes))
-        range_field = getattr(queryset, "range_field", None)
-        if range_field and len(prefixes) == 1:
-            # the same area as a code range, as visible_to says it (households.models.RangeScopedQuerySet):
-            # the plain index on the code serves it, where the prefix alone let PostgreSQL prefer
-            # ANDing a county's rows with an index over the whole province's (44 ms against 4)
-            queryset = queryset.filter(code_range(range_field, prefixes[0]))
-        return queryset
+        # a model with a code range (households, members) gets it too, as visible_to gives it:
+        # the prefix alone let PostgreSQL prefer ANDing a county's rows with an index over the
+        # whole province's (44 ms against 16)
+        return queryset.within(self.scope_prefixes())
 
 
 def uses_snapshot(area: Area, year: int) -> bool:

@@ -80,3 +80,18 @@ def test_prefixes_within_an_area_are_the_area_or_the_parts_the_scope_reaches():
     assert prefixes_within(["530921202", "530921201", "530922100"], "530921") == ["530921201", "530921202"]
     assert prefixes_within(["530922"], "530921") == []  # nothing of the area
     assert prefixes_within([], "530921") == []
+
+
+def test_scope_of_is_everywhere_for_a_superuser_and_nowhere_for_the_inactive_or_anonymous(personas):
+    from django.contrib.auth.models import AnonymousUser
+
+    from areas.scopes import scope_of
+    from households.models import Household
+
+    assert scope_of(personas["superuser"], "view") is None
+    assert scope_of(personas["county_officer"], "view") == ["530921"]
+    assert scope_of(personas["nobody"], "view") == []
+    assert scope_of(AnonymousUser(), "view") == []
+    personas["county_officer"].is_active = False
+    assert scope_of(personas["county_officer"], "view") == []
+    assert not Household.objects.within([]).exists()  # no part: no rows, not every row
