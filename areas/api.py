@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -21,7 +20,7 @@ from areas.choices import Action, Role
 from areas.excel import read_area_rows
 from areas.models import Area
 from areas.roles import ROLE_ACTIONS
-from areas.scopes import grants_of, prefixes_for
+from areas.scopes import grants_of, may, prefixes_for
 from areas.serializers import (
     AreaCreateSerializer,
     AreaRenameSerializer,
@@ -29,7 +28,9 @@ from areas.serializers import (
     AreaSerializer,
     MeSerializer,
 )
+from core.auth import LockedOut, is_locked
 from core.errors import ServiceError
+from core.tokens import issue_token, token_expires
 
 __all__ = ["AreaViewSet", "MeView", "TokenView"]
 
@@ -120,11 +121,17 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_children(self, request, code=None):
         """Import villages and groups into this county from a .xlsx or .csv list; all rows or none."""
+        # the role first: nothing of the upload is read or parsed for a caller who may not import
+        county = self.get_object()
+        if not may(request.user, Action.MANAGE_AREAS, county.code):
+            raise PermissionDenied
         upload = request.FILES.get("file")
         if upload is None:
             raise ServiceError(_("Choose a file to upload."), field="file", code="required")
         rows, cell_errors = read_area_rows(upload)
-        result = services.import_areas(actor=request.user, county_code=code, rows=rows, dry_run=bool(cell_errors))
+        result = services.import_areas(
+            actor=request.user, county_code=county.code, rows=rows, dry_run=bool(cell_errors)
+        )
         errors = sorted([*cell_errors, *result.errors], key=lambda e: (e.row_number, e.column))
         if errors:
             raise ServiceError(
@@ -170,11 +177,15 @@ class MeView(APIView):
 
 
 class LoginRateThrottle(AnonRateThrottle):
+    """20 calls a minute from one client address (``core.auth.client_address``: NUM_PROXIES)."""
+
     rate = "20/min"
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+    """Exchange a username and password for an API token (``Authorization: Token …``), good for
+    API_TOKEN_HOURS hours or until the password changes. Failures count toward the same lockout as
+    the login page's (core/auth.py); a locked name or address gets 429 and its password is not checked."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -184,13 +195,20 @@ class TokenView(APIView):
         request=inline_serializer(
             "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
+            )
+        },
     )
     def post(self, request):
-        username = str(request.data.get("username", "")).strip()
+        # normalised as the login form does, so that the lockout and the user lookup see one name
+        username = get_user_model().normalize_username(str(request.data.get("username", ""))).strip()
         password = str(request.data.get("password", ""))
+        if username and is_locked(username, request):
+            raise LockedOut
         user = authenticate(request, username=username, password=password) if username and password else None
         if user is None or not user.is_active:
             raise ServiceError(_("Wrong username or password."), code="bad_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = issue_token(user)
+        return Response({"token": token.key, "expires": token_expires(token)})

@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from areas.codes import LEVEL_DIGITS
 from areas.roles import ROLE_ACTIONS, role_from_codename
 
-__all__ = ["Grant", "forget_grants", "grants_of", "may", "prefixes_for", "prefixes_within", "roles_of", "scope_of"]
+__all__ = [
+    "Grant",
+    "forget_grants",
+    "grants_of",
+    "held_grants",
+    "held_grants_of_many",
+    "may",
+    "prefixes_for",
+    "prefixes_within",
+    "roles_of",
+    "scope_of",
+]
 
 _CACHE_ATTRIBUTE = "_area_grants_cache"
 
@@ -31,38 +42,57 @@ class Grant:
 
 
 def grants_of(user) -> list[Grant]:
-    """Every role the user holds on every area, directly or through a group (two queries, then cached)."""
+    """Every role the user holds on every area, directly or through a group (two queries, then cached).
+    An inactive or anonymous user holds none: this is what the user may do now."""
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    from areas.models import AreaGroupObjectPermission, AreaUserObjectPermission
-
     grants: list[Grant] = []
     if user is not None and user.is_authenticated and user.is_active:
-        direct = AreaUserObjectPermission.objects.filter(user=user, permission__codename__startswith="role_")
-        for codename, code, name, level in direct.values_list(
-            "permission__codename", "content_object__code", "content_object__name", "content_object__level"
-        ):
-            role = role_from_codename(codename)
-            if role:
-                grants.append(Grant(role, code, name, level))
-        via_groups = AreaGroupObjectPermission.objects.filter(
-            group__user=user, permission__codename__startswith="role_"
-        )
-        for codename, code, name, level, group_name in via_groups.values_list(
-            "permission__codename",
-            "content_object__code",
-            "content_object__name",
-            "content_object__level",
-            "group__name",
-        ):
-            role = role_from_codename(codename)
-            if role:
-                grants.append(Grant(role, code, name, level, via_group=group_name))
-    grants.sort(key=lambda grant: (grant.area_code, grant.role))
+        grants = held_grants_of_many([user.pk])[user.pk]
     if user is not None:
         setattr(user, _CACHE_ATTRIBUTE, grants)
     return grants
+
+
+def held_grants(person) -> list[Grant]:
+    """Every role the person holds, directly or through a group, whether or not the person may log
+    in now: what deciding who may manage the person (reset, disable, re-enable) must weigh."""
+    return held_grants_of_many([person.pk])[person.pk]
+
+
+def held_grants_of_many(user_ids) -> dict[int, list[Grant]]:
+    """``held_grants`` of several people at once (two queries), by user id, each sorted by area and role."""
+    from areas.models import AreaGroupObjectPermission, AreaUserObjectPermission
+
+    user_ids = [pk for pk in user_ids if pk is not None]
+    result: dict[int, list[Grant]] = {pk: [] for pk in user_ids}
+    if not user_ids:
+        return result
+    direct = AreaUserObjectPermission.objects.filter(user_id__in=user_ids, permission__codename__startswith="role_")
+    for user_id, codename, code, name, level in direct.values_list(
+        "user_id", "permission__codename", "content_object__code", "content_object__name", "content_object__level"
+    ):
+        role = role_from_codename(codename)
+        if role:
+            result[user_id].append(Grant(role, code, name, level))
+    via_groups = AreaGroupObjectPermission.objects.filter(
+        group__user__in=user_ids, permission__codename__startswith="role_"
+    )
+    for user_id, codename, code, name, level, group_name in via_groups.values_list(
+        "group__user",
+        "permission__codename",
+        "content_object__code",
+        "content_object__name",
+        "content_object__level",
+        "group__name",
+    ):
+        role = role_from_codename(codename)
+        if role:
+            result[user_id].append(Grant(role, code, name, level, via_group=group_name))
+    for grants in result.values():
+        grants.sort(key=lambda grant: (grant.area_code, grant.role))
+    return result
 
 
 def forget_grants(user) -> None:

@@ -23,7 +23,7 @@ from areas.choices import Action, Level, Role
 from areas.codes import LEVEL_DIGITS, code_length, level_rank
 from areas.models import Area, AreaUserObjectPermission
 from areas.roles import ROLE_LEVEL, permission_codename
-from areas.scopes import forget_grants, may, prefixes_for
+from areas.scopes import Grant, forget_grants, held_grants, may, prefixes_for
 from core.audit import record_change, snapshot
 from core.errors import ServiceError
 from core.models import ChangeAction
@@ -37,6 +37,7 @@ __all__ = [
     "create_person",
     "grant_role",
     "import_areas",
+    "may_manage_person",
     "rename_area",
     "reset_password",
     "revoke_area",
@@ -415,19 +416,31 @@ def create_person(*, actor, username: str, full_name: str, password: str, role: 
     return user
 
 
-def _check_may_manage_person(actor, person) -> None:
-    """An officer manages a person only when every role the person holds lies inside the areas the
-    officer manages: a county officer cannot lock out a province officer who audits the county."""
+def may_manage_person(actor, person, grants: list[Grant] | None = None) -> bool:
+    """Whether ``actor`` may reset the password of, disable or re-enable ``person``: only when every
+    role the person holds, directly or through a group, lies inside the areas the actor manages
+    people in (a county officer cannot take over a province officer who also works in the county).
+    ``grants`` are the person's ``held_grants`` when the caller has read them already (a list page)."""
     if actor is None or actor.is_superuser:
-        return
-    if person.is_superuser:
-        raise PermissionDenied
+        return True
+    if person.is_superuser or person.is_staff:  # the admin site is outside every area
+        return False
     managed = prefixes_for(actor, Action.MANAGE_PEOPLE)
     if not managed:
+        return False
+    grants = held_grants(person) if grants is None else grants
+    return bool(grants) and all(any(grant.area_code.startswith(prefix) for prefix in managed) for grant in grants)
+
+
+def _check_may_manage_person(actor, person) -> None:
+    if not may_manage_person(actor, person):
         raise PermissionDenied
-    codes = list(AreaUserObjectPermission.objects.filter(user=person).values_list("content_object_id", flat=True))
-    if not codes or not all(any(code.startswith(prefix) for prefix in managed) for code in codes):
-        raise PermissionDenied
+
+
+def _person_area_code(person) -> str:
+    """The area an audit row about a person is filed under: that of the person's first role."""
+    grants = held_grants(person)
+    return grants[0].area_code if grants else ""
 
 
 def set_person_active(*, actor, person, active: bool, reason: str = "") -> None:
@@ -435,16 +448,13 @@ def set_person_active(*, actor, person, active: bool, reason: str = "") -> None:
     if actor is not None and actor.pk == person.pk:
         raise ServiceError(_("You cannot deactivate yourself."), code="self")
     with transaction.atomic():
-        _check_may_manage_person(actor, person)
         person = User.objects.select_for_update().get(pk=person.pk)
+        _check_may_manage_person(actor, person)
         if person.is_active == active:
             return
         person.is_active = active
         person.save(update_fields=["is_active"])
-        area_code = (
-            AreaUserObjectPermission.objects.filter(user=person).values_list("content_object_id", flat=True).first()
-            or ""
-        )
+        area_code = _person_area_code(person)
         record_change(
             actor=actor,
             obj=person,
@@ -459,6 +469,7 @@ def set_person_active(*, actor, person, active: bool, reason: str = "") -> None:
 def reset_password(*, actor, person, password: str) -> None:
     """Set a new password for a person the actor manages (the person should change it after login)."""
     with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
         _check_may_manage_person(actor, person)
         try:
             validate_password(password, person)
@@ -466,10 +477,7 @@ def reset_password(*, actor, person, password: str) -> None:
             raise ServiceError(" ".join(exc.messages), field="password", code="weak_password") from exc
         person.set_password(password)
         person.save(update_fields=["password"])
-        area_code = (
-            AreaUserObjectPermission.objects.filter(user=person).values_list("content_object_id", flat=True).first()
-            or ""
-        )
+        area_code = _person_area_code(person)
         # the audit row says that the password was reset, never the password
         record_change(
             actor=actor, obj=person, action=ChangeAction.UPDATE, area_code=area_code, after={"password": "reset"}

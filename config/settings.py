@@ -116,6 +116,8 @@ else:
 
 # --- Authentication and object permissions (DESIGN.md decision 2).
 AUTHENTICATION_BACKENDS = [
+    # first: a locked username or address is refused before a password is checked (core/auth.py)
+    "core.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -137,6 +139,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
 LOGIN_COOL_OFF_SECONDS = env_int("LOGIN_COOL_OFF_SECONDS", 15 * 60)
+# The client address of throttles and lockouts: 0 (served directly, as by `make run`) takes the
+# connection's address and ignores X-Forwarded-For, which the client can write; behind proxies that
+# each append to X-Forwarded-For, their number (1 behind deploy/nginx.conf alone, 2 with an outer
+# gateway in front of it). More than the real number lets clients choose their address.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more, not {NUM_PROXIES}")
+# API tokens end this many hours after they were issued; the caller asks for a new one
+# (/api/v1/auth/token/). A password change or reset ends them at once (core/tokens.py).
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
+if API_TOKEN_HOURS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_HOURS must be 1 or more, not {API_TOKEN_HOURS}")
 
 # Idle sessions end after SESSION_IDLE_MINUTES: core.middleware.IdleTimeoutMiddleware renews the
 # session at most once a minute while the user is active (not on every request: that is a write).
@@ -206,7 +220,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous call answer 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens expire after API_TOKEN_HOURS (core/tokens.py).
+        "core.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -215,6 +230,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # throttles and the login lockout take the client address from the trusted proxies only
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "扶贫建档立卡管理系统 API",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.auth import lockout_admin_site
 from core.models import ObjectChange
 
 
@@ -19,3 +20,7 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# the admin site's login goes through the same lockout as the login page and the token endpoint
+lockout_admin_site(admin.site)
