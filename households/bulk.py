@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from areas.choices import Action
 from areas.models import Area
 from areas.scopes import may
-from core.audit import diff, json_value
+from core.audit import audit_row, diff, json_value
 from core.errors import Conflict, ServiceError
 from core.middleware import current_request_id
 from core.models import ChangeAction, ObjectChange
@@ -531,14 +531,13 @@ class ImportSession:
             if before is not None:
                 before, after = diff(before, after)
             rows.append(
-                ObjectChange(
+                audit_row(
                     actor=self.actor,
-                    actor_username=self.actor.username,
                     request_id=request_id,
                     action=ChangeAction.IMPORT,
                     content_type=content_type,
                     object_pk=str(household.pk),
-                    object_repr=str(household)[:200],
+                    object_repr=str(household),
                     area_code=household.village_id,
                     before=before,
                     after=after,
