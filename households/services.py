@@ -38,6 +38,7 @@ from households.quality import ERROR, WARNING, Finding, RuleContext, evaluate
 __all__ = [
     "HOUSEHOLD_INPUT_FIELDS",
     "HouseholdInvalid",
+    "MASKED_MEMBER_FIELDS",
     "MEMBER_INPUT_FIELDS",
     "SaveResult",
     "describe_duplicate",
@@ -244,7 +245,7 @@ def _build_members(
                 member_errors[index] = errors
             continue
         for name in MEMBER_INPUT_FIELDS:
-            if name in row:
+            if name in row and not _masked_unchanged(member, name, row[name]):
                 setattr(member, name, row[name] if row[name] is not None else getattr(member, name))
         if not (member.name or "").strip():
             errors.setdefault("name", []).append(_("Enter the name."))
@@ -270,6 +271,20 @@ def _build_members(
     if not member_errors:
         _check_duplicates(actor, household, kept, rows, member_errors)
     return [*kept, *untouched], removed
+
+
+#: member fields that forms and the API show masked: the masked value sent back means "unchanged"
+MASKED_MEMBER_FIELDS = ("id_number", "disability_cert_no")
+
+
+def _masked_unchanged(member: Member, name: str, value: Any) -> bool:
+    """Whether ``value`` is the masked form of the stored number, sent back as it was shown (the
+    edit form and the API never show the full number). A mask has asterisks, so it is never a
+    number a person typed: it keeps the stored number instead of replacing it with the mask."""
+    if name not in MASKED_MEMBER_FIELDS or member.pk is None or not value:
+        return False
+    stored = getattr(member, name) or ""
+    return bool(stored) and value == mask_id_number(stored)
 
 
 def check_member_id(member: Member, row: dict, errors: dict[str, list[str]]) -> None:

@@ -249,6 +249,10 @@ def _survey(request, *, village: Area, household: Household | None):
     if household is not None:
         for member in household.members.filter(is_active=True).order_by("position"):
             row = {name: getattr(member, name) for name in MemberForm.Meta.fields}
+            # shown masked, as everywhere else; the mask posted back keeps the stored number
+            # (services.MASKED_MEMBER_FIELDS), and the logged reveal shows it where it must be read
+            for name in services.MASKED_MEMBER_FIELDS:
+                row[name] = mask_id_number(row[name] or "")
             row["id"] = member.pk
             initial_members.append(row)
     form = HouseholdForm(request.POST or None, instance=household or Household(village=village), village=village)
@@ -304,6 +308,7 @@ def _survey(request, *, village: Area, household: Household | None):
         "sections": [(key, title, [form[name] for name in names]) for key, title, names in SECTIONS],
         "village": village,
         "household": household,
+        "can_reveal": may(request.user, Action.REVEAL, village.code),
         "findings": findings,
         "warning": WARNING,
         "submit_problems": submit_problems,
