@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
@@ -298,6 +299,12 @@ def _survey(request, *, village: Area, household: Household | None):
                     request,
                     "户 {} 已保存为草稿（{} 个错误，{} 个提示）。".format(saved.household_no, *counts),
                 )
+                if result.reopened:
+                    messages.warning(
+                        request,
+                        _("The form had been submitted for review; the change sends it back to draft. Submit it "
+                          "again when it is complete."),
+                    )  # fmt: skip
             return redirect("households:household_edit", pk=saved.pk)
     findings = _warnings_for(household)
     for finding in findings:
