@@ -30,6 +30,7 @@ from areas.models import Area
 from assistance import services as assistance
 from assistance.choices import MEASURES, SUGGESTED_MEASURES, MeasureCode, MeasureKind, MeasureStatus
 from assistance.models import Measure
+from core.errors import ServiceError
 from exits import exit_services, frozen, review
 from exits.models import AttentionFlag, MonitoringCase, ReviewCampaign
 from households.choices import EntryState, HouseholdStatus
@@ -286,9 +287,8 @@ def _monitoring_last_year(actors: _Actors, made: DemoYear, candidates: list[Hous
         line = monitoring_line_for(year, marginal.village_id).amount
         marginal = Household.objects.get(pk=marginal.pk)
         raise_by = max(Decimal("0"), (line + Decimal("800")) * marginal.household_size - marginal.net_income)
-        save_household(
-            actor=actors.capturer(marginal.village_id), household_id=marginal.pk, expected_version=marginal.version,
-            members=[], fields={
+        _update_form(
+            actors.capturer(marginal.village_id), marginal, {
                 "wage_income": marginal.wage_income + raise_by.quantize(Decimal("1")), "housing_safety": "01",
                 "drinking_water_safe": True, "has_enough_food": True, "has_seasonal_clothing": True,
             },
@@ -347,6 +347,25 @@ def _monitoring(actors: _Actors, made: DemoYear, today: datetime.date) -> int:
     return started
 
 
+def _update_form(actor, household: Household, fields: dict) -> None:
+    """The village updates a survey form and submits it again (a changed form goes back to draft
+    otherwise), confirming each warning with the note of its home visit."""
+    try:
+        with transaction.atomic():
+            save_household(
+                actor=actor, household_id=household.pk, expected_version=household.version, members=[],
+                fields=fields, submit=True,
+            )  # fmt: skip
+    except ServiceError as exc:
+        if exc.code != "not_submittable" or exc.details["errors"]:
+            raise
+        notes = {warning["key"]: "入户核实，情况属实" for warning in exc.details["warnings"]}
+        save_household(
+            actor=actor, household_id=household.pk, expected_version=household.version, members=[],
+            fields=fields, submit=True, notes=notes,
+        )  # fmt: skip
+
+
 def _improve(actors: _Actors, households: list[Household], year: int) -> list[Household]:
     """The village updates the survey forms of households whose wages rose and whose house was
     made safe (危房改造) during ``year``; those that now meet every criterion are returned."""
@@ -354,10 +373,9 @@ def _improve(actors: _Actors, households: list[Household], year: int) -> list[Ho
     for household in households:
         target = Decimal("4800") * household.household_size
         raise_by = max(Decimal("0"), (target - household.net_income).quantize(Decimal("100")) + Decimal("100"))
-        save_household(
-            actor=actors.capturer(household.village_id), household_id=household.pk,
-            expected_version=household.version, members=[],
-            fields={"wage_income": household.wage_income + raise_by, "housing_safety": "01"},
+        _update_form(
+            actors.capturer(household.village_id), household,
+            {"wage_income": household.wage_income + raise_by, "housing_safety": "01"},
         )  # fmt: skip
         household = Household.objects.prefetch_related("members").get(pk=household.pk)
         if not exit_services.assess(household, year).failures:

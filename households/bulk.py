@@ -35,13 +35,14 @@ from django.utils.translation import gettext as _
 from areas.choices import Action
 from areas.models import Area
 from areas.scopes import may
-from core.audit import diff, json_value
+from core.audit import audit_row, diff, json_value
 from core.errors import Conflict, ServiceError
 from core.middleware import current_request_id
 from core.models import ChangeAction, ObjectChange
 from households import services
-from households.choices import Relation
+from households.choices import EntryState, Relation
 from households.excel import HOUSEHOLD_SHEET, MEMBER_SHEET, HouseholdRow, Problem
+from households.holds import held_message, holds_of, identity_changed
 from households.idnumbers import mask_id_number
 from households.income import compute_income
 from households.lines import poverty_line_for
@@ -67,6 +68,7 @@ IN_BATCH = 900
 
 _HOUSEHOLD_UPDATE_FIELDS = [
     *HOUSEHOLD_INPUT_FIELDS,
+    "entry_state",
     "village_group",
     "head_name",
     "household_size",
@@ -272,8 +274,9 @@ class ImportSession:
             numbers = {m.id_number for members in prepared for m, errors in members if m.id_number and not errors}
             holders = self._active_holders(numbers)
             registered = self._registered(rows, prepared, holders)
+            held = holds_of(h.pk for h in registered.values() if isinstance(h, Household))
             return [
-                self._plan_one(row, members, holders, registered.get(row.key))
+                self._plan_one(row, members, holders, registered.get(row.key), held)
                 for row, members in zip(rows, prepared, strict=True)
             ]
 
@@ -347,7 +350,7 @@ class ImportSession:
             loaded.update({h.pk: h for h in query.prefetch_related("members")})
         return {key: loaded[h.pk] if isinstance(h, Household) else h for key, h in found.items()}
 
-    def _plan_one(self, row, prepared, holders, registered) -> Outcome:
+    def _plan_one(self, row, prepared, holders, registered, held: dict[int, str]) -> Outcome:
         problems: list[Problem] = []
 
         def on_household(key: str, messages: Iterable[str], code: str = "invalid") -> None:
@@ -432,6 +435,10 @@ class ImportSession:
             else:
                 on_household(finding.field or "members", [finding.message], finding.rule)
 
+        if registered is not None and registered.pk in held and identity_changed(before["members"], members):
+            # as on the form: a procedure holding the household keeps who belongs to it
+            on_household("members", [held_message(held[registered.pk])], "held_by_procedure")
+
         if problems or row.refused:
             return Outcome(row, REFUSED, problems)
         others = [m for m in stored if not m.is_active]
@@ -439,6 +446,8 @@ class ImportSession:
             action = NEW
         else:
             action = UNCHANGED if audit_snapshot(household, [*members, *others]) == before else CHANGED
+            if action == CHANGED and household.entry_state == EntryState.SUBMITTED:
+                household.entry_state = EntryState.DRAFT  # as on the form: submitted again after a change
         return Outcome(row, action, problems, household, members, others, findings, before, version)
 
     def _check_duplicate(self, row, index, member, registered, holders, on_member) -> None:
@@ -531,14 +540,13 @@ class ImportSession:
             if before is not None:
                 before, after = diff(before, after)
             rows.append(
-                ObjectChange(
+                audit_row(
                     actor=self.actor,
-                    actor_username=self.actor.username,
                     request_id=request_id,
                     action=ChangeAction.IMPORT,
                     content_type=content_type,
                     object_pk=str(household.pk),
-                    object_repr=str(household)[:200],
+                    object_repr=str(household),
                     area_code=household.village_id,
                     before=before,
                     after=after,

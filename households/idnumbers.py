@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.masking import mask_id_number  # the one mask, owned by core for the audit trail
+
 __all__ = ["IdCheck", "age_on", "build_id_number", "check_id_number", "convert_15_to_18", "mask_id_number"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -111,15 +113,6 @@ def check_id_number(raw: str, *, today: datetime.date | None = None, known_addre
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     """Whole years of age on ``day``."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def mask_id_number(number: str) -> str:
-    """The first 6 and last 4 characters, asterisks between (DOMAIN.md section 13)."""
-    if not number:
-        return ""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
 def build_id_number(address_code: str, birth_date: datetime.date, sequence: int) -> str:

@@ -23,6 +23,9 @@ __all__ = [
 
 class MemberSerializer(serializers.ModelSerializer):
     id_number_masked = serializers.SerializerMethodField()
+    # a disability certificate number is the holder's ID number and 2 digits: masked the same way
+    # (sent back unchanged in a write, the mask keeps the stored number)
+    disability_cert_no = serializers.SerializerMethodField()
 
     class Meta:
         model = Member
@@ -33,6 +36,9 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def get_id_number_masked(self, member: Member) -> str:
         return mask_id_number(member.id_number)
+
+    def get_disability_cert_no(self, member: Member) -> str:
+        return mask_id_number(member.disability_cert_no)
 
 
 class FindingSerializer(serializers.ModelSerializer):

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may
-from core.audit import record_change, snapshot
+from core.audit import diff, record_change, snapshot
 from core.errors import Conflict, ServiceError
 from core.models import ChangeAction, ObjectChange
 from households.choices import CAUSES, EntryState, IdType, Relation
+from households.holds import held_message, holds_of, identity_changed
 from households.idnumbers import check_id_number, mask_id_number
 from households.income import compute_income
 from households.lines import poverty_line_for
@@ -38,6 +39,7 @@ from households.quality import ERROR, WARNING, Finding, RuleContext, evaluate
 __all__ = [
     "HOUSEHOLD_INPUT_FIELDS",
     "HouseholdInvalid",
+    "MASKED_MEMBER_FIELDS",
     "MEMBER_INPUT_FIELDS",
     "SaveResult",
     "describe_duplicate",
@@ -104,6 +106,8 @@ class SaveResult:
     findings: list[Finding] = field(default_factory=list)
     created: bool = False
     submitted: bool = False
+    #: the form had been submitted for review and this change sent it back to draft
+    reopened: bool = False
 
 
 def finding_key(finding) -> str:
@@ -244,7 +248,7 @@ def _build_members(
                 member_errors[index] = errors
             continue
         for name in MEMBER_INPUT_FIELDS:
-            if name in row:
+            if name in row and not _masked_unchanged(member, name, row[name]):
                 setattr(member, name, row[name] if row[name] is not None else getattr(member, name))
         if not (member.name or "").strip():
             errors.setdefault("name", []).append(_("Enter the name."))
@@ -270,6 +274,20 @@ def _build_members(
     if not member_errors:
         _check_duplicates(actor, household, kept, rows, member_errors)
     return [*kept, *untouched], removed
+
+
+#: member fields that forms and the API show masked: the masked value sent back means "unchanged"
+MASKED_MEMBER_FIELDS = ("id_number", "disability_cert_no")
+
+
+def _masked_unchanged(member: Member, name: str, value: Any) -> bool:
+    """Whether ``value`` is the masked form of the stored number, sent back as it was shown (the
+    edit form and the API never show the full number). A mask has asterisks, so it is never a
+    number a person typed: it keeps the stored number instead of replacing it with the mask."""
+    if name not in MASKED_MEMBER_FIELDS or member.pk is None or not value:
+        return False
+    stored = getattr(member, name) or ""
+    return bool(stored) and value == mask_id_number(stored)
 
 
 def check_member_id(member: Member, row: dict, errors: dict[str, list[str]]) -> None:
@@ -403,6 +421,8 @@ def save_household(
     kept, removed = _build_members(actor, household, members, village, member_errors)
     if errors or member_errors:
         raise HouseholdInvalid(errors, member_errors)
+    if not created:
+        _check_not_held(household, before, kept)
 
     for name in HOUSEHOLD_INPUT_FIELDS:
         if name in fields:
@@ -446,6 +466,14 @@ def save_household(
         ) from exc
     store_findings(household, findings, notes or {})
     after = _snapshot_household(household)
+    reopened = False
+    if not created and not submit and before["entry_state"] == EntryState.SUBMITTED and diff(before, after) != ({}, {}):
+        # A submitted form awaits review (the procedures take it as it stands): a change, whoever
+        # makes it and whatever the household's status, sends it back to draft, so it is checked
+        # and submitted again. The audit row below carries the step back with the change.
+        Household.objects.filter(pk=household.pk).update(entry_state=EntryState.DRAFT)
+        household.entry_state = after["entry_state"] = EntryState.DRAFT
+        reopened = True
     record_change(
         actor=actor,
         obj=household,
@@ -454,7 +482,17 @@ def save_household(
         before=before,
         after=after,
     )
-    return SaveResult(household=household, findings=findings, created=created, submitted=submit)
+    return SaveResult(household=household, findings=findings, created=created, submitted=submit, reopened=reopened)
+
+
+def _check_not_held(household: Household, before: dict[str, Any], members: list[Member]) -> None:
+    """Refuse to change who belongs to a household while a procedure holds it (households.holds):
+    its case stands on the household as verified at home, signed and publicized."""
+    if not identity_changed(before["members"], members):
+        return
+    procedure = holds_of([household.pk]).get(household.pk)
+    if procedure:
+        raise ServiceError(held_message(procedure), code="held_by_procedure", field="members")
 
 
 def _check_submission(household: Household, findings: list[Finding], notes: dict[str, str]) -> None:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
@@ -249,6 +250,10 @@ def _survey(request, *, village: Area, household: Household | None):
     if household is not None:
         for member in household.members.filter(is_active=True).order_by("position"):
             row = {name: getattr(member, name) for name in MemberForm.Meta.fields}
+            # shown masked, as everywhere else; the mask posted back keeps the stored number
+            # (services.MASKED_MEMBER_FIELDS), and the logged reveal shows it where it must be read
+            for name in services.MASKED_MEMBER_FIELDS:
+                row[name] = mask_id_number(row[name] or "")
             row["id"] = member.pk
             initial_members.append(row)
     form = HouseholdForm(request.POST or None, instance=household or Household(village=village), village=village)
@@ -294,6 +299,12 @@ def _survey(request, *, village: Area, household: Household | None):
                     request,
                     "户 {} 已保存为草稿（{} 个错误，{} 个提示）。".format(saved.household_no, *counts),
                 )
+                if result.reopened:
+                    messages.warning(
+                        request,
+                        _("The form had been submitted for review; the change sends it back to draft. Submit it "
+                          "again when it is complete."),
+                    )  # fmt: skip
             return redirect("households:household_edit", pk=saved.pk)
     findings = _warnings_for(household)
     for finding in findings:
@@ -304,6 +315,7 @@ def _survey(request, *, village: Area, household: Household | None):
         "sections": [(key, title, [form[name] for name in names]) for key, title, names in SECTIONS],
         "village": village,
         "household": household,
+        "can_reveal": may(request.user, Action.REVEAL, village.code),
         "findings": findings,
         "warning": WARNING,
         "submit_problems": submit_problems,

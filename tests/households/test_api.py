@@ -137,3 +137,30 @@ def test_the_household_detail_carries_its_monitoring_case_risks_and_exit_case(
 def test_a_household_never_alerted_has_no_monitoring_in_the_api(personas, api_for, saved_household):
     body = api_for(personas["village_clerk"]).get(reverse("api:household-detail", kwargs={"pk": saved_household.pk}))
     assert (body.json()["monitored"], body.json()["monitoring"], body.json()["exit_case"]) == (False, None, None)
+
+
+def test_a_disability_certificate_goes_out_masked_and_comes_back_unchanged(personas, api_for, saved_household):
+    # given: the wife registered disabled, with her certificate (her ID number and 2 digits)
+    client = api_for(personas["village_clerk"])
+    url = reverse("api:household-detail", kwargs={"pk": saved_household.pk})
+    wife = saved_household.members.get(position=2)
+    certificate = wife.id_number + "41"
+    client.patch(
+        url, {"version": 1, "members": [{"id": wife.pk, "health": "04", "disability_cert_no": certificate}]},
+        format="json",
+    )  # fmt: skip
+
+    # when: read, then written back as read
+    read = client.get(url)
+    shown = next(m for m in read.json()["members"] if m["id"] == wife.pk)
+    written = client.patch(
+        url, {"version": 2, "members": [{"id": wife.pk, "disability_cert_no": shown["disability_cert_no"]}]},
+        format="json",
+    )  # fmt: skip
+
+    # then
+    assert certificate not in read.content.decode()
+    assert shown["disability_cert_no"] == certificate[:6] + "**********" + certificate[-4:]
+    assert written.status_code == 200
+    wife.refresh_from_db()
+    assert wife.disability_cert_no == certificate

@@ -291,3 +291,102 @@ def test_a_new_member_row_comes_with_the_next_index(personas, client_for):
     body = client_for(personas["village_clerk"]).get(reverse("households:member_row"), {"index": "4"}).content.decode()
     assert 'name="members-4-name"' in body
     assert 'value="5"' in body and "hx-swap-oob" in body
+
+
+def _edit_form_data(page) -> dict:
+    """What the browser posts back from the edit page as it was rendered: every input's value."""
+    form = page.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({name: form[name].value() for name in form.fields if form[name].value() not in (None, "")})
+    data["other_causes"] = list(form["other_causes"].value() or [])
+    formset = page.context["formset"]
+    data.update({"members-TOTAL_FORMS": str(formset.total_form_count()), "members-INITIAL_FORMS": "0", "draft": "1"})
+    for member_form in formset.forms:
+        for name in member_form.fields:
+            value = member_form[name].value()
+            if value not in (None, "", False):
+                data[member_form[name].html_name] = "on" if value is True else value
+    return data
+
+
+def _disabled_mother(personas, saved_household) -> tuple[str, int]:
+    """The wife registered disabled, with her certificate (her ID number and 2 digits)."""
+    members = saved_household.members.order_by("position")
+    wife = members[1]
+    number = wife.id_number + "41"
+    save_household(
+        actor=personas["village_clerk"], household_id=saved_household.pk, expected_version=1, fields={},
+        members=[{"id": m.pk} for m in members[:1]] + [{"id": wife.pk, "health": "04", "disability_cert_no": number}],
+    )  # fmt: skip
+    return number, wife.pk
+
+
+def test_the_edit_page_shows_no_full_id_number(personas, client_for, saved_household):
+    certificate, _wife = _disabled_mother(personas, saved_household)
+    numbers = [*saved_household.members.values_list("id_number", flat=True), certificate]
+
+    page = client_for(personas["village_clerk"]).get(
+        reverse("households:household_edit", kwargs={"pk": saved_household.pk})
+    )
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert [number for number in numbers if number in body] == []
+    assert f'value="{numbers[0][:6]}********{numbers[0][-4:]}"' in body
+    assert f"{certificate[:6]}**********{certificate[-4:]}" in body
+
+
+def test_saving_the_edit_page_unchanged_keeps_the_stored_numbers(personas, client_for, saved_household):
+    certificate, wife = _disabled_mother(personas, saved_household)
+    before = dict(saved_household.members.values_list("pk", "id_number"))
+    client = client_for(personas["village_clerk"])
+    url = reverse("households:household_edit", kwargs={"pk": saved_household.pk})
+
+    saved = client.post(url, {**_edit_form_data(client.get(url)), "wage_income": "2500"})
+
+    assert saved.status_code == 302
+    assert dict(saved_household.members.values_list("pk", "id_number")) == before
+    assert saved_household.members.get(pk=wife).disability_cert_no == certificate
+    assert Household.objects.get(pk=saved_household.pk).wage_income == 2500
+
+
+def test_a_number_typed_on_the_edit_page_replaces_the_stored_one(personas, client_for, saved_household):
+    client = client_for(personas["village_clerk"])
+    url = reverse("households:household_edit", kwargs={"pk": saved_household.pk})
+    son = saved_household.members.get(position=3)
+    corrected = family_of_four(offset=5)[2]["id_number"]
+    data = _edit_form_data(client.get(url))
+    data["members-2-id_number"] = corrected
+
+    saved = client.post(url, data)
+
+    assert saved.status_code == 302
+    son.refresh_from_db()
+    assert son.id_number == corrected
+    assert saved_household.members.get(position=1).id_number == family_of_four()[0]["id_number"]
+
+
+def test_a_mask_that_is_not_the_stored_number_is_refused(personas, client_for, saved_household):
+    client = client_for(personas["village_clerk"])
+    url = reverse("households:household_edit", kwargs={"pk": saved_household.pk})
+    data = _edit_form_data(client.get(url))
+    data["members-2-id_number"] = data["members-1-id_number"]  # another member's mask
+
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert refused.context["formset"].forms[2].errors["id_number"]
+    assert saved_household.members.get(position=3).id_number == family_of_four()[2]["id_number"]
+
+
+def test_the_edit_page_reveals_a_number_through_the_logged_reveal(personas, client_for, saved_household):
+    client = client_for(personas["village_clerk"])
+    head = saved_household.members.get(position=1)
+
+    page = client.get(reverse("households:household_edit", kwargs={"pk": saved_household.pk}))
+    reveal_url = reverse("households:member_reveal", kwargs={"pk": head.pk})
+    shown = client.post(reveal_url)
+
+    assert f'hx-post="{reveal_url}"' in page.content.decode()
+    assert head.id_number in shown.content.decode()
+    assert ObjectChange.objects.filter(action="reveal", object_pk=str(head.pk)).count() == 1
