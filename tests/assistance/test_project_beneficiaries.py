@@ -149,10 +149,11 @@ def test_an_unregistered_household_cannot_be_named(personas, project):
 
 def test_a_stale_version_is_refused(personas, project, poor):
     _set(personas["village_clerk"], project, poor, version=project.version)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         _set(
             personas["township_reviewer"], project, [], planned_households=1, planned_people=1, version=project.version
         )
+    assert refused.value.code == "stale"
     assert Project.objects.get().planned_households == 40
     assert ProjectBeneficiary.objects.count() == 2
 

@@ -190,7 +190,7 @@ def test_a_home_check_needs_every_item_and_three_signatures(personas, campaign):
     services.record_village_appraisal(
         actor=clerk, case_id=case.pk, meeting_date=YESTERDAY(), vote=GOOD_VOTE, comparison_read=True
     )
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as unanswered:
         services.record_home_check(
             actor=clerk,
             case_id=case.pk,
@@ -199,7 +199,7 @@ def test_a_home_check_needs_every_item_and_three_signatures(personas, campaign):
             findings="",
             signatures=SIGNATURES,
         )
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as unsigned:
         services.record_home_check(
             actor=clerk,
             case_id=case.pk,
@@ -208,6 +208,7 @@ def test_a_home_check_needs_every_item_and_three_signatures(personas, campaign):
             findings="",
             signatures={"head": {"name": "甲", "date": "2026-03-01"}},
         )
+    assert (unanswered.value.code, unsigned.value.code) == ("checklist_incomplete", "unsigned")
 
 
 def _in_first_publicity(personas, campaign, count=2):
@@ -265,10 +266,11 @@ def test_a_rejected_objection_keeps_the_case_with_the_reason(personas, campaign)
         channel="hotline",
         content="收入偏高",
     )
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as unverified:
         services.resolve_objection(
             actor=personas["township_reviewer"], objection_id=objection.pk, uphold=False, resolution=" "
         )
+    assert (unverified.value.code, unverified.value.field) == ("required", "resolution")
     resolved = services.resolve_objection(
         actor=personas["township_reviewer"],
         objection_id=objection.pk,
@@ -277,10 +279,11 @@ def test_a_rejected_objection_keeps_the_case_with_the_reason(personas, campaign)
     )
     assert resolved.state == "rejected"
     assert Case.objects.get(pk=cases[0].pk).state == "first_publicity"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as again:
         services.resolve_objection(
             actor=personas["township_reviewer"], objection_id=objection.pk, uphold=True, resolution="再议"
         )
+    assert again.value.code == "resolved"
 
 
 def test_an_exclusion_blocks_confirmation_until_the_county_records_a_reason(personas, campaign):
@@ -291,8 +294,9 @@ def test_an_exclusion_blocks_confirmation_until_the_county_records_a_reason(pers
 
     with pytest.raises(ServiceError) as blocked:
         services.confirm(actor=personas["county_officer"], case_id=case.pk)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         services.override_exclusion(actor=personas["county_officer"], case_id=case.pk, reason="")
+    assert (no_reason.value.code, no_reason.value.field) == ("reason_required", "reason")
     services.override_exclusion(
         actor=personas["county_officer"], case_id=case.pk, reason="车辆为农用三轮车，经县扶贫办核实不属排除情形"
     )
@@ -347,8 +351,9 @@ def test_returning_a_case_releases_its_quota_and_needs_a_reason(personas, campai
     case = walk_to_home_checked(personas, campaign, submitted_household(personas, 0))
     Case.objects.filter(pk=case.pk).update(state="second_publicized")
     services.confirm(actor=officer, case_id=case.pk)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         services.return_case(actor=officer, case_id=case.pk, to_state="home_checked", reason="")
+    assert (no_reason.value.code, no_reason.value.field) == ("reason_required", "reason")
     services.return_case(actor=officer, case_id=case.pk, to_state="home_checked", reason="收入信息需重新核实")
     assert Case.objects.get(pk=case.pk).state == "home_checked"
     assert Quota.objects.get(campaign=campaign, area_id=KONGXING).used_households == 0

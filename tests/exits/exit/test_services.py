@@ -182,8 +182,9 @@ def test_a_failed_vote_withdraws_the_case_and_restores_the_status(personas, prop
 
 
 def test_withdrawal_needs_a_reason_and_restores_the_status(personas, proposed):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         s.withdraw(actor=personas["township_reviewer"], case_id=proposed.pk, reason=" ")
+    assert (no_reason.value.code, no_reason.value.field) == ("reason_required", "reason")
     case = s.withdraw(actor=personas["township_reviewer"], case_id=proposed.pk, reason="务工收入不稳定")
     assert (case.state, case.closing_reason) == (ExitState.WITHDRAWN, "务工收入不稳定")
     assert Household.objects.get(pk=case.household_id).status == HouseholdStatus.REGISTERED
@@ -206,11 +207,12 @@ def test_a_stale_version_is_refused(personas, proposed):
         actor=personas["village_clerk"], case_id=proposed.pk, meeting_date=DAY, vote=Vote(30, 24, 20, 3),
         version=proposed.version,
     )  # fmt: skip
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         s.record_home_verification(
             actor=personas["village_clerk"], case_id=proposed.pk, visited_on=DAY, checklist=CHECKLIST,
             income_per_capita=Decimal("5450"), verifiers="张三", version=proposed.version,
         )  # fmt: skip
+    assert refused.value.code == "stale"
 
 
 def test_an_exit_step_in_a_frozen_year_is_refused(personas, proposed):
@@ -265,11 +267,12 @@ def test_a_form_opened_before_the_proposal_cannot_write_the_old_status_back(pers
     s.propose_exits(actor=personas["township_reviewer"], year=YEAR, household_ids=[household.pk])
 
     # when
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         save_household(
             actor=personas["village_clerk"], household_id=household.pk, expected_version=opened,
             fields=household_input(), members=family_of_four(),
         )  # fmt: skip
+    assert refused.value.code == "stale"
 
     # then
     assert Household.objects.get(pk=household.pk).status == HouseholdStatus.PRE_EXIT

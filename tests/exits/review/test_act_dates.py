@@ -99,8 +99,9 @@ def test_a_date_outside_the_campaign_is_refused_at_every_step(personas, last_yea
     with pytest.raises(ServiceError) as refused_decision:
         review.county_review(actor=personas["county_officer"], result_id=result.pk, approve=True, on=on)
 
-    for refused, field in ((refused_form, "recorded_on"), (refused_check, "on"), (refused_decision, "on")):
-        assert (refused.value.code, refused.value.field) == (code, field)
+    assert (refused_form.value.code, refused_form.value.field) == (code, "recorded_on")
+    assert (refused_check.value.code, refused_check.value.field) == (code, "on")
+    assert (refused_decision.value.code, refused_decision.value.field) == (code, "on")
     assert ReviewResult.objects.get(pk=result.pk).state == ReviewState.TOWNSHIP_CHECKED
     assert Household.objects.get(pk=household.pk).status == "registered"
     assert not StatusChange.objects.exists()
