@@ -124,7 +124,7 @@ def test_a_cadre_still_paired_cannot_end_until_the_households_have_another(perso
 
     # then
     assert (refused.value.code, refused.value.field) == ("has_households", "ends_on")
-    assert ended.ends_on == datetime.date(2026, 6, 30)
+    assert Cadre.objects.get(pk=ended.pk).ends_on == datetime.date(2026, 6, 30)
     audit = ObjectChange.objects.filter(object_pk=str(cadre.pk), object_repr=str(cadre)).latest("id")
     assert (audit.actor, audit.before, audit.after, audit.area_code) == (
         officer,

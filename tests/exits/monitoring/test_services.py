@@ -19,7 +19,7 @@ from exits.monitoring import monitoring_line_for
 from exits.monitoring_choices import MonitoringKind
 from households.models import Household
 from identification import services as identification
-from identification.choices import CampaignKind, CaseState
+from identification.choices import CaseState
 from tests.conftest import make_user
 from tests.exits.monitoring.conftest import TODAY, alert, make_household, run_publicity, walk
 
@@ -340,7 +340,6 @@ def test_only_the_provinces_officer_sets_its_line(personas):
         )
     assert (negative.value.code, negative.value.field) == ("bad_amount", "amount")
     assert not MonitoringLine.objects.exists()
-    assert CampaignKind.MONITORING == "monitoring"
 
 
 def test_return_needs_an_earlier_step_and_a_reason_and_the_owner_of_the_step(personas, exited_household):
