@@ -483,7 +483,9 @@ def check_vote(vote: Vote) -> None:
     if min(vote.representatives, vote.present, vote.votes_for, vote.votes_against) < 0:
         raise ServiceError(_("Numbers of representatives and votes cannot be negative."), field="votes_for")
     if vote.present > vote.representatives:
-        raise ServiceError(_("More representatives present than there are representatives."), field="present")
+        raise ServiceError(
+            _("More representatives present than there are representatives."), field="present", code="more_present"
+        )
     if vote.votes_for + vote.votes_against > vote.present:
         raise ServiceError(
             _("%(votes)s votes were counted but only %(present)s representatives were present.")

@@ -125,7 +125,7 @@ def test_a_step_cannot_be_skipped(personas, campaign):
     [
         pytest.param(Vote(30, 24, 20, 8), "too_many_votes", id="more_votes_than_present_case"),
         pytest.param(Vote(30, 19, 15, 2), "no_quorum", id="under_two_thirds_present_case"),
-        pytest.param(Vote(30, 31, 20, 2), "invalid", id="more_present_than_representatives_case"),
+        pytest.param(Vote(30, 31, 20, 2), "more_present", id="more_present_than_representatives_case"),
     ],
 )
 def test_an_impossible_vote_is_refused(personas, campaign, vote, code):
@@ -142,6 +142,63 @@ def test_an_impossible_vote_is_refused(personas, campaign, vote, code):
         )
     assert refused.value.code == code
     assert Case.objects.get(pk=case.pk).state == "group_discussed"
+
+
+def _discussed(personas, campaign, offset: int = 0) -> Case:
+    """A case past the group discussion, dated from the campaign's opening."""
+    clerk = personas["village_clerk"]
+    case = services.apply(
+        actor=clerk, campaign_id=campaign.pk, household_id=submitted_household(personas, offset).pk,
+        informed_on=campaign.opens_on,
+    )  # fmt: skip
+    return services.record_group_discussion(
+        actor=clerk, case_id=case.pk, meeting_date=campaign.opens_on, attendance=15, recommended=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("representatives", "present", "quorate"),
+    [
+        pytest.param(30, 20, True, id="exactly_two_thirds_case"),
+        pytest.param(30, 19, False, id="one_short_case"),
+        pytest.param(31, 21, True, id="two_thirds_rounded_up_case"),  # 20.67 needed: 21 present
+        pytest.param(31, 20, False, id="under_two_thirds_of_31_case"),
+    ],
+)
+def test_two_thirds_of_the_representatives_present_is_a_quorum(personas, campaign, representatives, present, quorate):
+    case = _discussed(personas, campaign)
+    vote = Vote(representatives, present, present - 2, 1)
+
+    def appraise():
+        return services.record_village_appraisal(
+            actor=personas["village_clerk"], case_id=case.pk, meeting_date=campaign.opens_on, vote=vote,
+            comparison_read=True,
+        )  # fmt: skip
+
+    if quorate:
+        assert appraise().state == "village_appraised"
+    else:
+        with pytest.raises(ServiceError) as refused:
+            appraise()
+        assert (refused.value.code, refused.value.field) == ("no_quorum", "present")
+        assert Case.objects.get(pk=case.pk).state == "group_discussed"
+
+
+@pytest.mark.parametrize(
+    ("votes_for", "state"),
+    [
+        pytest.param(11, "village_appraised", id="more_than_half_case"),
+        pytest.param(10, "rejected", id="exactly_half_case"),
+    ],
+)
+def test_the_vote_passes_with_more_than_half_of_those_present(personas, campaign, votes_for, state):
+    case = _discussed(personas, campaign)
+    appraised = services.record_village_appraisal(
+        actor=personas["village_clerk"], case_id=case.pk, meeting_date=campaign.opens_on,
+        vote=Vote(30, 20, votes_for, 20 - votes_for), comparison_read=True,
+    )  # fmt: skip
+    assert appraised.state == state
+    assert Case.objects.get(pk=case.pk).state == state
 
 
 def test_a_vote_without_a_majority_rejects_the_case_with_the_vote_recorded(personas, campaign):
@@ -344,6 +401,36 @@ def test_a_village_never_confirms_more_than_its_quota(personas, campaign):
     assert len(result.succeeded) == 1
     assert list(result.failed) == [cases[1].pk]
     assert Quota.objects.get(campaign=campaign, area_id=KONGXING).used_households == 1
+
+
+def test_the_people_limit_of_a_quota_binds_on_its_own(personas, campaign):
+    # given a quota of 3 households but 5 people, and three cases waiting for the county
+    officer = personas["county_officer"]
+    services.set_quota(actor=officer, campaign_id=campaign.pk, area_code=KONGXING, households=3, people=5)
+    cases = []
+    for offset, size in enumerate((4, 2, 1)):
+        household = submitted_household(personas, offset)
+        Household.objects.filter(pk=household.pk).update(household_size=size)
+        case = services.apply(
+            actor=personas["village_clerk"], campaign_id=campaign.pk, household_id=household.pk,
+            informed_on=campaign.opens_on,
+        )  # fmt: skip
+        cases.append(case)
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(state="second_publicized")
+    four, two, one = cases
+
+    # when the county confirms them in turn
+    services.confirm(actor=officer, case_id=four.pk)
+    with pytest.raises(Conflict) as over:  # 4 + 2 = 6 people of 5, with households to spare (2 of 3)
+        services.confirm(actor=officer, case_id=two.pk)
+    services.confirm(actor=officer, case_id=one.pk)  # 4 + 1 = 5 people: exactly the limit
+
+    # then
+    assert over.value.code == "quota_exhausted"
+    states = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "state"))
+    assert states == {four.pk: "county_confirmed", two.pk: "second_publicized", one.pk: "county_confirmed"}
+    quota = Quota.objects.get(campaign=campaign, area_id=KONGXING)
+    assert (quota.used_households, quota.used_people) == (2, 5)
 
 
 def test_returning_a_case_releases_its_quota_and_needs_a_reason(personas, campaign):

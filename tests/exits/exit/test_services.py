@@ -96,6 +96,26 @@ def test_approval_is_refused_when_income_fell_under_the_line(personas, proposed)
     assert ExitCase.objects.get(pk=case.pk).state == ExitState.TOWNSHIP_REVIEWED
 
 
+@pytest.mark.parametrize(
+    ("income", "approved"),
+    [
+        pytest.param("4000.00", False, id="at_the_line_case"),  # not above the line of 4,000 in force
+        pytest.param("4000.01", True, id="one_cent_above_case"),
+    ],
+)
+def test_exit_needs_income_above_the_line_not_at_it(personas, proposed, income, approved):
+    case = walk(proposed, personas["superuser"], "township_reviewed")
+    Household.objects.filter(pk=case.household_id).update(net_income_per_capita=Decimal(income))
+
+    if approved:
+        assert s.approve(actor=personas["county_officer"], case_id=case.pk).state == ExitState.COUNTY_APPROVED
+    else:
+        with pytest.raises(ServiceError) as refused:
+            s.approve(actor=personas["county_officer"], case_id=case.pk)
+        assert refused.value.code == "criteria_not_met"
+        assert ExitCase.objects.get(pk=case.pk).state == ExitState.TOWNSHIP_REVIEWED
+
+
 def test_approval_is_refused_when_the_checklist_has_a_gap(personas, proposed):
     # given: a member's medical insurance lapsed after the township's review
     case = walk(proposed, personas["superuser"], "township_reviewed")
@@ -179,6 +199,19 @@ def test_a_failed_vote_withdraws_the_case_and_restores_the_status(personas, prop
     )
     assert case.state == ExitState.WITHDRAWN
     assert Household.objects.get(pk=case.household_id).status == HouseholdStatus.REGISTERED
+
+
+@pytest.mark.parametrize(
+    ("vote", "state"),
+    [
+        pytest.param(Vote(30, 20, 11, 9), ExitState.VILLAGE_APPRAISED, id="more_than_half_of_a_two_thirds_quorum_case"),
+        pytest.param(Vote(30, 20, 10, 10), ExitState.WITHDRAWN, id="exactly_half_case"),
+    ],
+)
+def test_the_exit_vote_passes_with_more_than_half_of_those_present(personas, proposed, vote, state):
+    case = s.record_village_appraisal(actor=personas["village_clerk"], case_id=proposed.pk, meeting_date=DAY, vote=vote)
+    assert case.state == state
+    assert ExitCase.objects.get(pk=proposed.pk).state == state
 
 
 def test_withdrawal_needs_a_reason_and_restores_the_status(personas, proposed):
