@@ -141,7 +141,9 @@ def create_campaign(
     days = publicity_days or settings.PUBLICITY_DAYS
     if days < settings.PUBLICITY_MIN_DAYS:
         raise ServiceError(
-            _("Publicity lasts at least %(days)s days.") % {"days": settings.PUBLICITY_MIN_DAYS}, field="publicity_days"
+            _("Publicity lasts at least %(days)s days.") % {"days": settings.PUBLICITY_MIN_DAYS},
+            field="publicity_days",
+            code="too_short",
         )
     campaign = Campaign.objects.create(
         county=county,
@@ -1102,7 +1104,9 @@ def draw_spot_check(*, actor, campaign_id: int, share: Decimal, seed: int | None
     if not may(actor, Action.INSPECT, campaign.county_id):
         raise PermissionDenied
     if not Decimal("0") < share <= Decimal("1"):
-        raise ServiceError(_("The share is between 0 and 1 (for example 0.1 for 10%)."), field="share")
+        raise ServiceError(
+            _("The share is between 0 and 1 (for example 0.1 for 10%)."), field="share", code="bad_share"
+        )
     announced = list(
         Case.objects.filter(campaign=campaign, state=CaseState.ANNOUNCED).order_by("pk").values_list("pk", flat=True)
     )

@@ -104,6 +104,17 @@ def _open(personas, **extra) -> Campaign:
     )  # fmt: skip
 
 
+def test_a_campaign_publicizes_for_at_least_the_minimum_days(personas, settings):
+    # the minimum is a setting (5 days by default); the period's own end is tested with the notices
+    assert settings.PUBLICITY_MIN_DAYS == 5
+    with pytest.raises(ServiceError) as refused:
+        _open(personas, publicity_days=4)
+    campaign = _open(personas, publicity_days=5)
+
+    assert (refused.value.code, refused.value.field) == ("too_short", "publicity_days")
+    assert list(Campaign.objects.values_list("pk", "publicity_days")) == [(campaign.pk, 5)]
+
+
 @pytest.mark.parametrize(
     ("deadlines", "code", "message_part"),
     [

@@ -464,6 +464,61 @@ def test_the_second_publicity_needs_a_fifth_checked_in_the_field(personas, campa
     assert refused.value.code == "field_share"
 
 
+def _applied_in_state(personas, campaign, count: int, state: str) -> list[Case]:
+    """``count`` cases put at ``state`` directly (a factory: the steps before are tested above)."""
+    cases = [
+        services.apply(
+            actor=personas["village_clerk"],
+            campaign_id=campaign.pk,
+            household_id=submitted_household(personas, n).pk,
+            informed_on=campaign.opens_on,
+        )  # fmt: skip
+        for n in range(count)
+    ]
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(state=state)
+    return cases
+
+
+def test_a_fifth_checked_in_the_field_is_enough_for_the_second_publicity(personas, campaign, settings):
+    # given six cases reviewed by the township, one of them in the field
+    assert settings.TOWNSHIP_FIELD_CHECK_SHARE == 0.2
+    reviewer = personas["township_reviewer"]
+    cases = _applied_in_state(personas, campaign, 6, "first_publicized")
+    for index, case in enumerate(cases):
+        services.record_township_review(actor=reviewer, case_id=case.pk, checked_in_field=index == 0)
+
+    def second_publicity(case_ids=None):
+        return services.create_notice(
+            actor=reviewer, campaign_id=campaign.pk, kind="second_publicity", area_code=SHILI_TOWNSHIP,
+            issued_by="诗礼乡", contact="0883-1", case_ids=case_ids,
+        )  # fmt: skip
+
+    # when all six are listed (1 of 6, 16.7 %), then five (1 of 5, exactly 20 %)
+    with pytest.raises(ServiceError) as refused:
+        second_publicity()
+    notice = second_publicity(case_ids=[case.pk for case in cases[:5]])
+
+    # then
+    assert refused.value.code == "field_share"
+    assert sorted(notice.entries.values_list("case_id", flat=True)) == sorted(case.pk for case in cases[:5])
+
+
+def test_the_city_sample_is_the_share_rounded_up_and_the_share_at_most_all(personas, campaign):
+    _applied_in_state(personas, campaign, 4, "announced")
+    inspector = personas["city_inspector"]
+
+    def drawn(share: str) -> int:
+        check = services.draw_spot_check(actor=inspector, campaign_id=campaign.pk, share=Decimal(share), seed=1)
+        return check.items.count()
+
+    assert [drawn("0.25"), drawn("0.26"), drawn("1")] == [1, 2, 4]  # 1.04 cases to check is 2
+    with pytest.raises(ServiceError) as nothing:
+        drawn("0")
+    with pytest.raises(ServiceError) as more_than_all:
+        drawn("1.01")
+    assert (nothing.value.code, more_than_all.value.code) == ("bad_share", "bad_share")
+
+
 def test_the_city_samples_announced_cases_and_a_problem_sends_one_back(personas, campaign):
     cases = [walk_to_home_checked(personas, campaign, submitted_household(personas, n)) for n in range(4)]
     Case.objects.filter(pk__in=[c.pk for c in cases]).update(state="announced")
