@@ -285,6 +285,26 @@ def test_risk_elimination_waits_for_the_income_the_checklist_and_the_time(person
     assert MonitoringEvent.objects.filter(case=case).count() == 10
 
 
+@pytest.mark.parametrize(
+    ("income", "eliminated"),
+    [pytest.param("6000.00", False, id="at_the_line_case"), pytest.param("6000.01", True, id="one_cent_above_case")],
+)
+def test_risk_elimination_needs_income_above_the_monitoring_line_not_at_it(
+    personas, exited_household, poverty_line, income, eliminated
+):
+    case = _monitored(personas, exited_household)
+    Household.objects.filter(pk=exited_household.pk).update(net_income_per_capita=Decimal(income))
+    later = datetime.date(2026, 9, 2)  # the six months' wait is over
+
+    if eliminated:
+        assert _eliminate(personas, case, later).state == "eliminated"
+    else:
+        with pytest.raises(ServiceError) as refused:
+            _eliminate(personas, case, later)
+        assert refused.value.code == "under_line"
+        assert MonitoringCase.objects.get(pk=case.pk).state == "monitored"
+
+
 def test_the_waiting_time_is_a_setting(personas, exited_household, poverty_line, settings):
     settings.MONITORING_ELIMINATION_WAIT_MONTHS = 1
     case = _monitored(personas, exited_household)
