@@ -116,6 +116,27 @@ def test_exit_needs_income_above_the_line_not_at_it(personas, proposed, income, 
         assert ExitCase.objects.get(pk=case.pk).state == ExitState.TOWNSHIP_REVIEWED
 
 
+@pytest.mark.parametrize(
+    ("born", "out_of_school_counts"),
+    [
+        pytest.param(datetime.date(YEAR - 16, 12, 31), False, id="sixteen_on_the_last_day_case"),
+        pytest.param(datetime.date(YEAR - 15, 1, 1), True, id="fifteen_on_the_last_day_case"),
+        pytest.param(datetime.date(YEAR - 6, 12, 31), True, id="six_on_the_last_day_case"),
+        pytest.param(datetime.date(YEAR - 5, 1, 1), False, id="five_on_the_last_day_case"),
+    ],
+)
+def test_a_child_out_of_school_fails_the_bar_only_aged_6_to_15_at_the_years_end(
+    personas, household, born, out_of_school_counts
+):
+    # a member not at school (01), aged on 31 December of the exit year
+    Member.objects.filter(household=household, position=3).update(birth_date=born, school_status="01")
+
+    verdict = s.assess(Household.objects.get(pk=household.pk), YEAR)
+
+    assert verdict.items["education"] is not out_of_school_counts
+    assert verdict.passes is not out_of_school_counts
+
+
 def test_approval_is_refused_when_the_checklist_has_a_gap(personas, proposed):
     # given: a member's medical insurance lapsed after the township's review
     case = walk(proposed, personas["superuser"], "township_reviewed")
