@@ -126,7 +126,8 @@ def rename_area(*, actor, code: str, name: str, reason: str = "") -> Area:
         area = Area.objects.select_for_update().get(pk=area.pk)
         if area.level not in (Level.VILLAGE, Level.GROUP):
             raise ServiceError(
-                _("Only villages and village groups are renamed here; national codes come from the statistics bureau.")
+                _("Only villages and village groups are renamed here; national codes come from the statistics bureau."),
+                code="national_code",
             )
         if not name or len(name) > 100:
             raise ServiceError(_("The name is required and at most 100 characters long."), field="name")
@@ -154,7 +155,7 @@ def revoke_area(*, actor, code: str, successor_code: str | None, reason: str, on
         area = _area_in_scope(actor, code, Action.MANAGE_AREAS)
         area = Area.objects.select_for_update().get(pk=area.pk)
         if area.level not in (Level.VILLAGE, Level.GROUP):
-            raise ServiceError(_("Only villages and village groups are revoked here."))
+            raise ServiceError(_("Only villages and village groups are revoked here."), code="national_code")
         if area.is_revoked:
             raise ServiceError(_("This code is already revoked."), code="already_revoked")
         successor = None

@@ -198,7 +198,7 @@ def assign_cadre(*, actor, household_id: int, cadre_id: int, starts_on: datetime
     if cadre is None:
         raise ServiceError(_("The cadre is not one of this county's."), field="cadre", code="bad_cadre")
     if cadre.ends_on and cadre.ends_on < starts_on:
-        raise ServiceError(_("The cadre's assignment ended before this date."), field="starts_on")
+        raise ServiceError(_("The cadre's assignment ended before this date."), field="starts_on", code="ended")
     later = Pairing.objects.filter(household=household).filter(Q(starts_on__gte=starts_on) | Q(ends_on__gte=starts_on))
     current = Pairing.objects.filter(household=household, ends_on__isnull=True).first()
     overlapping = later.exclude(pk=current.pk) if current else later
@@ -356,7 +356,7 @@ def record_visit(
     if visited_on > timezone.localdate():
         raise ServiceError(_("The visit date cannot be in the future."), field="visited_on")
     if not found.strip():
-        raise ServiceError(_("Record what was found on the visit."), field="found")
+        raise ServiceError(_("Record what was found on the visit."), field="found", code="required")
     visit = Visit.objects.create(
         household=household,
         cadre=cadre,

@@ -243,7 +243,7 @@ def _set_household_status(household: Household, *, actor, expected: str, status:
 
 def _date(value: datetime.date, name: str) -> str:
     if value > _today():
-        raise ServiceError(_("The date cannot be in the future."), field=name)
+        raise ServiceError(_("The date cannot be in the future."), field=name, code="future_date")
     return value.isoformat()
 
 
@@ -552,7 +552,7 @@ def withdraw(*, actor, case_id: int, reason: str, version: int | None = None) ->
     if not (may(actor, Action.REVIEW, case.area_code) or may(actor, Action.APPROVE, case.area_code)):
         raise PermissionDenied
     if not reason.strip():
-        raise ServiceError(_("Give the reason."), field="reason")
+        raise ServiceError(_("Give the reason."), field="reason", code="reason_required")
     case = _advance(
         case, actor=actor, name="withdraw", reason=reason.strip(), version=version, closing_reason=reason.strip()
     )

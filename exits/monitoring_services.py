@@ -103,9 +103,9 @@ def set_monitoring_line(
     try:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise ServiceError(_("Enter an amount in yuan."), field="amount") from None
+        raise ServiceError(_("Enter an amount in yuan."), field="amount", code="bad_amount") from None
     if value <= 0 or value >= Decimal("1000000"):
-        raise ServiceError(_("Enter an amount in yuan."), field="amount")
+        raise ServiceError(_("Enter an amount in yuan."), field="amount", code="bad_amount")
     if not 2000 <= year <= 2100:
         raise ServiceError(_("Enter a year between 2000 and 2100."), field="year")
     line = MonitoringLine.objects.select_for_update().filter(province=province, year=year).first()
@@ -155,9 +155,9 @@ def _check_kind(household: Household, kind: str) -> None:
             code="not_monitorable",
         )
     if kind == MonitoringKind.UNSTABLE_EXITED and household.status != HouseholdStatus.EXITED:
-        raise ServiceError(_("脱贫不稳定户 are households that have exited poverty."), field="kind")
+        raise ServiceError(_("脱贫不稳定户 are households that have exited poverty."), field="kind", code="wrong_kind")
     if kind == MonitoringKind.MARGINAL and household.status == HouseholdStatus.EXITED:
-        raise ServiceError(_("边缘易致贫户 are households never registered as poor."), field="kind")
+        raise ServiceError(_("边缘易致贫户 are households never registered as poor."), field="kind", code="wrong_kind")
 
 
 @transaction.atomic
@@ -351,7 +351,7 @@ def advance(
     record: dict[str, Any] = {}
     if step in REQUIRED_DATES:
         if on is None:
-            raise ServiceError(_("Give the date."), field="on")
+            raise ServiceError(_("Give the date."), field="on", code="required")
         if on > (today or _today()):
             raise ServiceError(_("The date cannot be in the future."), field="on")
         record[REQUIRED_DATES[step]] = on.isoformat()
@@ -380,9 +380,9 @@ def return_case(*, actor, case_id: int, to_state: str, reason: str, version: int
         raise PermissionDenied
     _refuse_frozen(case.area_code, _today().year)
     if to_state not in return_targets(case.state):
-        raise ServiceError(_("A case can only be sent back to an earlier step."), field="to_state")
+        raise ServiceError(_("A case can only be sent back to an earlier step."), field="to_state", code="not_earlier")
     if not reason.strip():
-        raise ServiceError(_("Give the reason."), field="reason")
+        raise ServiceError(_("Give the reason."), field="reason", code="reason_required")
     return _move(case, actor=actor, name="return", to_state=to_state, reason=reason.strip(), expected_version=version)
 
 
@@ -398,7 +398,7 @@ def close_case(*, actor, case_id: int, reason: str, version: int | None = None) 
         raise PermissionDenied
     _refuse_frozen(case.area_code, _today().year)
     if not reason.strip():
-        raise ServiceError(_("Give the reason."), field="reason")
+        raise ServiceError(_("Give the reason."), field="reason", code="reason_required")
     return _move(
         case, actor=actor, name="close", to_state=MonitoringState.REJECTED, reason=reason.strip(),
         expected_version=version, extra={"closing_reason": reason.strip()},
@@ -434,7 +434,9 @@ def add_risk(
     ids = sorted(set(measure_ids or []))
     measures = list(Measure.objects.filter(household_id=case.household_id, pk__in=ids))
     if len(measures) != len(ids):
-        raise ServiceError(_("Link only measures of this household's assistance plan."), field="measures")
+        raise ServiceError(
+            _("Link only measures of this household's assistance plan."), field="measures", code="foreign_measure"
+        )
     risk = RiskRecord.objects.create(
         case=case, area_code=case.area_code, kind=kind, found_on=found_on, description=description.strip(),
         recorded_by=actor,
@@ -502,6 +504,7 @@ def eliminate_risk(
         raise ServiceError(
             _("No assistance measure is linked to the household's risks; record them, or eliminate naturally."),
             field="mode",
+            code="no_measures",
         )
     return _move(
         case, actor=actor, name="eliminate_risk", to_state=MonitoringState.ELIMINATED, reason=note.strip(),

@@ -205,16 +205,16 @@ class FindingFilters:
         """Filters from query parameters; a malformed value raises ServiceError naming the parameter."""
         area = area or (params.get("area") or "").strip()
         if area and (not area.isdigit() or len(area) > 15):
-            raise ServiceError(_("The area must be a division code."), field="area")
+            raise ServiceError(_("The area must be a division code."), field="area", code="bad_filter")
         severity = (params.get("severity") or "").strip()
         if severity and severity not in (ERROR, WARNING):
-            raise ServiceError(_("The severity is error or warning."), field="severity")
+            raise ServiceError(_("The severity is error or warning."), field="severity", code="bad_filter")
         state = (params.get("state") or "open").strip()
         if state not in cls.STATES:
-            raise ServiceError(_("The state is open, resolved or all."), field="state")
+            raise ServiceError(_("The state is open, resolved or all."), field="state", code="bad_filter")
         household = (params.get("household") or "").strip()
         if household and not household.isdigit():
-            raise ServiceError(_("The household is given by its id."), field="household")
+            raise ServiceError(_("The household is given by its id."), field="household", code="bad_filter")
         return cls(
             area=area,
             rule=(params.get("rule") or "").strip(),

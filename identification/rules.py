@@ -121,15 +121,19 @@ def save_county_rule(
     key, label, household_field = key.strip(), label.strip(), household_field.strip()
     if not _KEY.match(key):
         raise ServiceError(
-            _("The key is 2 to 60 lower-case letters, digits or underscores, starting with a letter."), field="key"
+            _("The key is 2 to 60 lower-case letters, digits or underscores, starting with a letter."),
+            field="key",
+            code="bad_key",
         )
     if not label:
-        raise ServiceError(_("Write the rule as people will read it."), field="label")
+        raise ServiceError(_("Write the rule as people will read it."), field="label", code="required")
     if household_field and household_field not in dict(household_flag_choices()):
-        raise ServiceError(_("Choose a yes/no fact of the household form."), field="household_field")
+        raise ServiceError(_("Choose a yes/no fact of the household form."), field="household_field", code="bad_field")
     if kind == RuleKind.EXCLUSION and not household_field:
         raise ServiceError(
-            _("An exclusion rule names the fact of the household form it checks."), field="household_field"
+            _("An exclusion rule names the fact of the household form it checks."),
+            field="household_field",
+            code="required",
         )
     rule = IdentificationRule.objects.select_for_update().filter(kind=kind, county=county, key=key).first()
     if rule is None:
@@ -238,7 +242,9 @@ def set_score_card(*, actor, county_code: str, weights: dict[str, Decimal]) -> S
     total = sum(values.values(), Decimal("0"))
     if total != _WEIGHT_LIMIT:
         raise ServiceError(
-            _("The weights add up to %(total)s; they must add up to 100.") % {"total": total}, field="weights"
+            _("The weights add up to %(total)s; they must add up to 100.") % {"total": total},
+            field="weights",
+            code="bad_weights",
         )
     card = ScoreCard.objects.select_for_update().filter(county=county).first()
     if card is None:

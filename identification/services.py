@@ -141,7 +141,9 @@ def create_campaign(
     days = publicity_days or settings.PUBLICITY_DAYS
     if days < settings.PUBLICITY_MIN_DAYS:
         raise ServiceError(
-            _("Publicity lasts at least %(days)s days.") % {"days": settings.PUBLICITY_MIN_DAYS}, field="publicity_days"
+            _("Publicity lasts at least %(days)s days.") % {"days": settings.PUBLICITY_MIN_DAYS},
+            field="publicity_days",
+            code="too_short",
         )
     campaign = Campaign.objects.create(
         county=county,
@@ -165,18 +167,21 @@ def _check_deadlines(opens_on: datetime.date, deadlines: dict[str, str]) -> None
     order = [state.value for state in CaseState]
     unknown = sorted(set(deadlines) - set(order))
     if unknown:
-        raise ServiceError(_("Unknown steps: %(steps)s.") % {"steps": ", ".join(unknown)}, field="deadlines")
+        raise ServiceError(
+            _("Unknown steps: %(steps)s.") % {"steps": ", ".join(unknown)}, field="deadlines", code="unknown_step"
+        )
     previous: tuple[str, datetime.date] | None = None
     for step in sorted(deadlines, key=order.index):
         try:
             day = datetime.date.fromisoformat(str(deadlines[step]))
         except ValueError as exc:
-            raise ServiceError(_("A deadline is not a date."), field="deadlines") from exc
+            raise ServiceError(_("A deadline is not a date."), field="deadlines", code="bad_deadline") from exc
         if day < opens_on:
             raise ServiceError(
                 _("The deadline of %(step)s falls before the campaign opens (%(date)s).")
                 % {"step": CaseState(step).label, "date": opens_on.isoformat()},
                 field="deadlines",
+                code="before_opening",
                 details={"step": step},
             )
         if previous is not None and day < previous[1]:
@@ -184,6 +189,7 @@ def _check_deadlines(opens_on: datetime.date, deadlines: dict[str, str]) -> None
                 _("The deadline of %(step)s falls before that of %(earlier)s.")
                 % {"step": CaseState(step).label, "earlier": CaseState(previous[0]).label},
                 field="deadlines",
+                code="out_of_order",
                 details={"step": step},
             )
         previous = (step, day)
@@ -479,7 +485,9 @@ def check_vote(vote: Vote) -> None:
     if min(vote.representatives, vote.present, vote.votes_for, vote.votes_against) < 0:
         raise ServiceError(_("Numbers of representatives and votes cannot be negative."), field="votes_for")
     if vote.present > vote.representatives:
-        raise ServiceError(_("More representatives present than there are representatives."), field="present")
+        raise ServiceError(
+            _("More representatives present than there are representatives."), field="present", code="more_present"
+        )
     if vote.votes_for + vote.votes_against > vote.present:
         raise ServiceError(
             _("%(votes)s votes were counted but only %(present)s representatives were present.")
@@ -574,7 +582,12 @@ def record_home_check(
     case = _case_for(actor, case_id, Action.CAPTURE)
     missing = [item for item in HOME_CHECK_ITEMS if item not in checklist]
     if missing:
-        raise ServiceError(_("Answer every item of the home check."), field="checklist", details={"missing": missing})
+        raise ServiceError(
+            _("Answer every item of the home check."),
+            field="checklist",
+            code="checklist_incomplete",
+            details={"missing": missing},
+        )
     for role in ("head", "surveyor", "team_leader"):
         signed = signatures.get(role) or {}
         if not (signed.get("name") or "").strip() or not signed.get("date"):
@@ -584,6 +597,7 @@ def record_home_check(
                     "each with a date."
                 ),
                 field="signatures",
+                code="unsigned",
             )
     record = {
         "visited_on": _meeting_date(visited_on),
@@ -643,7 +657,9 @@ def override_exclusion(*, actor, case_id: int, reason: str) -> Case:
     case = _case_for(actor, case_id, Action.APPROVE)
     if not reason.strip():
         raise ServiceError(
-            _("Give the reason for letting the case through despite the exclusion condition."), field="reason"
+            _("Give the reason for letting the case through despite the exclusion condition."),
+            field="reason",
+            code="reason_required",
         )
     Case.objects.filter(pk=case.pk).update(exclusion_override=reason.strip())
     CaseEvent.objects.create(
@@ -770,9 +786,9 @@ def return_case(*, actor, case_id: int, to_state: str, reason: str, version: int
     if owner is None or not may(actor, owner, case.area_code):
         raise PermissionDenied
     if to_state not in return_targets(case.state):
-        raise ServiceError(_("A case can only be sent back to an earlier step."), field="to_state")
+        raise ServiceError(_("A case can only be sent back to an earlier step."), field="to_state", code="not_earlier")
     if not reason.strip():
-        raise ServiceError(_("Give the reason."), field="reason")
+        raise ServiceError(_("Give the reason."), field="reason", code="reason_required")
     return _send_back(case, actor=actor, to_state=to_state, reason=reason.strip(), version=version)
 
 
@@ -823,7 +839,7 @@ def create_notice(
     if kind not in _NOTICE_STEP:
         raise ServiceError(_("Unknown notice kind."), field="kind")
     if campaign.kind in BORROWING_KINDS and kind != NoticeKind.FIRST_PUBLICITY:
-        raise ServiceError(_("A monitoring campaign has only the village publicity."), field="kind")
+        raise ServiceError(_("A monitoring campaign has only the village publicity."), field="kind", code="wrong_kind")
     _name, waiting, level, action = _NOTICE_STEP[kind]
     area = _area(actor, area_code, action)
     if area.level != level:
@@ -1009,7 +1025,9 @@ def record_objection(
     if channel not in ObjectionChannel.values:
         raise ServiceError(_("Unknown channel."), field="channel")
     if received_on > _today():
-        raise ServiceError(_("The objection cannot have been received in the future."), field="received_on")
+        raise ServiceError(
+            _("The objection cannot have been received in the future."), field="received_on", code="future_date"
+        )
     if not raised_by.strip() or not content.strip():
         raise ServiceError(_("Record who raised the objection and what it says."), field="content")
     objection = Objection.objects.create(
@@ -1045,7 +1063,7 @@ def resolve_objection(
     if objection.state != ObjectionState.OPEN:
         raise Conflict(_("This objection has already been resolved."), code="resolved")
     if not resolution.strip():
-        raise ServiceError(_("Record what the verification found."), field="resolution")
+        raise ServiceError(_("Record what the verification found."), field="resolution", code="required")
     if uphold:
         case = Case.objects.select_related("campaign").get(pk=objection.case_id)
         if return_to not in (CaseState.APPLIED, CaseState.GROUP_DISCUSSED, CaseState.VILLAGE_APPRAISED):
@@ -1086,7 +1104,9 @@ def draw_spot_check(*, actor, campaign_id: int, share: Decimal, seed: int | None
     if not may(actor, Action.INSPECT, campaign.county_id):
         raise PermissionDenied
     if not Decimal("0") < share <= Decimal("1"):
-        raise ServiceError(_("The share is between 0 and 1 (for example 0.1 for 10%)."), field="share")
+        raise ServiceError(
+            _("The share is between 0 and 1 (for example 0.1 for 10%)."), field="share", code="bad_share"
+        )
     announced = list(
         Case.objects.filter(campaign=campaign, state=CaseState.ANNOUNCED).order_by("pk").values_list("pk", flat=True)
     )

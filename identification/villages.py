@@ -59,13 +59,21 @@ def record_village_figures(*, actor, village_code: str, year: int, values: dict[
     population = values.get("rural_registered_population")
     poor = values.get("poor_people")
     if population is not None and poor is not None and poor > population:
-        raise ServiceError(_("There cannot be more poor people than rural registered population."), field="poor_people")
+        raise ServiceError(
+            _("There cannot be more poor people than rural registered population."),
+            field="poor_people",
+            code="above_population",
+        )
     figures, created = VillageFigures.objects.select_for_update().get_or_create(village=village, year=year)
     before = None if created else snapshot(figures, FIGURE_FIELDS)
     for name, value in values.items():
         setattr(figures, name, value)
     if figures.poor_people > figures.rural_registered_population:
-        raise ServiceError(_("There cannot be more poor people than rural registered population."), field="poor_people")
+        raise ServiceError(
+            _("There cannot be more poor people than rural registered population."),
+            field="poor_people",
+            code="above_population",
+        )
     figures.save()
     record_change(
         actor=actor,

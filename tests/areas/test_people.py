@@ -81,8 +81,9 @@ def test_a_city_inspector_role_cannot_be_granted_by_a_county_officer_even_on_a_c
 
 def test_an_officer_cannot_revoke_their_own_county_role(personas):
     officer = personas["county_officer"]
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         services.revoke_role(actor=officer, user=officer, role="county_officer", area_code="530921000000")
+    assert refused.value.code == "self_revoke"
 
 
 def test_a_weak_password_or_taken_username_is_refused_and_no_user_is_left(personas):
@@ -105,7 +106,7 @@ def test_a_weak_password_or_taken_username_is_refused_and_no_user_is_left(person
             role="village_clerk",
             area_code="530921201200",
         )
-    assert (weak.value.field, taken.value.code) == ("password", "duplicate")
+    assert (weak.value.code, weak.value.field, taken.value.code) == ("weak_password", "password", "duplicate")
     assert not User.objects.filter(username="weak").exists()
 
 

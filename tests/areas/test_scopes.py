@@ -58,10 +58,11 @@ def test_grants_are_read_once_per_user_object(personas):
     user = personas["township_reviewer"]
     grants_of(user)
     with CaptureQueriesContext(connection) as queries:
-        for action in ("view", "capture", "review"):
-            prefixes_for(user, action)
-        list(Area.objects.visible_to(user))
+        prefixes = [prefixes_for(user, action) for action in ("view", "capture", "review")]
+        visible = list(Area.objects.visible_to(user))
     assert len(queries) == 1  # only the area query itself
+    assert prefixes == [["530921201"]] * 3
+    assert visible and {area.code[:9] for area in visible} == {"530921201"}
 
 
 def test_an_inactive_user_sees_nothing(personas):

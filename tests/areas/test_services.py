@@ -85,8 +85,9 @@ def test_groups_go_under_villages_and_nothing_goes_under_a_group(personas):
     group = services.create_area(actor=officer, parent_code="530921201200", code="530921201200002", name="二组")
     assert group.level == "group"
 
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         services.create_area(actor=officer, parent_code="530921201200002", code="530921201200002001", name="x")
+    assert (refused.value.code, refused.value.field) == ("bad_code", "code")
 
 
 def test_a_name_is_required(personas):
@@ -94,18 +95,20 @@ def test_a_name_is_required(personas):
         services.create_area(
             actor=personas["county_officer"], parent_code="530921201000", code="530921201230", name="  "
         )
-    assert refused.value.field == "name"
+    assert (refused.value.code, refused.value.field) == ("required", "name")
 
 
 def test_revoking_needs_a_reason_and_names_a_successor_of_the_same_level(personas):
     officer = personas["county_officer"]
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         services.revoke_area(actor=officer, code="530921201201", successor_code=None, reason="")
+    assert (no_reason.value.code, no_reason.value.field) == ("required", "reason")
     with pytest.raises(ServiceError) as refused:
         services.revoke_area(actor=officer, code="530921201201", successor_code="530921201000", reason="并村")
-    assert refused.value.field == "successor"
-    with pytest.raises(ServiceError):  # the successor must be in the officer's county
+    assert (refused.value.code, refused.value.field) == ("bad_successor", "successor")
+    with pytest.raises(ServiceError) as foreign:  # the successor must be in the officer's county
         services.revoke_area(actor=officer, code="530921201201", successor_code="530922100200", reason="并村")
+    assert (foreign.value.code, foreign.value.field) == ("bad_successor", "successor")
 
     village = services.revoke_area(actor=officer, code="530921201201", successor_code="530921201200", reason="并村")
 
@@ -119,10 +122,11 @@ def test_revoking_needs_a_reason_and_names_a_successor_of_the_same_level(persona
 
 
 def test_national_codes_are_not_renamed_or_revoked_here(personas):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as renamed:
         services.rename_area(actor=personas["county_officer"], code="530921201000", name="x")
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as revoked:
         services.revoke_area(actor=personas["county_officer"], code="530921201000", successor_code=None, reason="x")
+    assert (renamed.value.code, revoked.value.code) == ("national_code", "national_code")
 
 
 def test_renaming_records_before_and_after(personas):

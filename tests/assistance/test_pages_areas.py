@@ -345,13 +345,14 @@ def test_work_for_counts_households_without_a_cadre_and_projects_at_the_users_st
     assert page.context["work"] == reviewer
 
 
-def test_work_for_stays_at_a_fixed_number_of_queries(personas, django_assert_max_num_queries):
+def test_work_for_stays_at_a_fixed_number_of_queries(personas, registered, django_assert_max_num_queries):
     user = personas["county_officer"]
     from areas.scopes import grants_of
 
     grants_of(user)
     with django_assert_max_num_queries(5):
-        work_for(user)
+        work = work_for(user)
+    assert [(item["key"], item["count"]) for item in work] == [("households_without_cadre", 1)]
 
 
 @pytest.mark.parametrize("role", ["nobody"])

@@ -272,20 +272,21 @@ def test_the_list_filters_by_state_and_area(personas, client_for):
 def test_the_list_reads_a_fixed_number_of_queries(personas, client_for):
     client = client_for(personas["county_officer"])
 
-    def queries() -> int:
+    def queries() -> tuple[int, list[str]]:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("assistance:project_list"), {"state": "proposed"})
         assert response.status_code == 200
-        return count_page_queries(captured)
+        return count_page_queries(captured), [project.name for project in response.context["page"]]
 
     propose(personas)
-    few = queries()
+    few, first = queries()
     for index in range(30):
         propose(personas, location="530921201201" if index % 2 else KONGXING, name=f"项目{index}")
-    many = queries()
+    many, listed = queries()
 
     assert few == many
     assert many <= 12
+    assert len(first) == 1 and len(listed) == 31 and "项目29" in listed
 
 
 def test_a_user_without_a_role_has_no_project_list(personas, client_for):

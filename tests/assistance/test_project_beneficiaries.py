@@ -149,10 +149,11 @@ def test_an_unregistered_household_cannot_be_named(personas, project):
 
 def test_a_stale_version_is_refused(personas, project, poor):
     _set(personas["village_clerk"], project, poor, version=project.version)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         _set(
             personas["township_reviewer"], project, [], planned_households=1, planned_people=1, version=project.version
         )
+    assert refused.value.code == "stale"
     assert Project.objects.get().planned_households == 40
     assert ProjectBeneficiary.objects.count() == 2
 
@@ -278,18 +279,20 @@ def test_the_project_page_reads_a_fixed_number_of_queries(personas, client_for, 
     approved = _approve(project)
     _link_measure(personas, poor[0], approved)
 
-    def queries() -> int:
+    def queries() -> tuple[int, str]:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
-        return count_page_queries(captured)
+            response = client.get(url)
+        assert response.status_code == 200
+        return count_page_queries(captured), response.content.decode()
 
-    few = queries()
+    few, _page = queries()
     more = [_household(personas, offset=n + 4) for n in range(8)]
     for household in more:
         _link_measure(personas, household, approved)
     _set(personas["county_officer"], approved, [poor[0], *more], planned_households=40, planned_people=150)
-    many = queries()
+    many, page = queries()
     assert many == few <= 10
+    assert all(household.household_no in page for household in [poor[0], *more])
 
 
 # --- API ---------------------------------------------------------------------------------------------------------

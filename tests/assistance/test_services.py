@@ -132,11 +132,12 @@ def test_a_member_of_another_household_is_refused(personas, registered):
     assert Measure.objects.count() == 0
 
 
-@pytest.mark.parametrize("cost", [Decimal("-1"), Decimal("9000000")])
-def test_negative_or_absurd_amounts_are_refused(personas, registered, cost):
+@pytest.mark.parametrize(("cost", "code"), [(Decimal("-1"), "bad_amount"), (Decimal("9000000"), "absurd_amount")])
+def test_negative_or_absurd_amounts_are_refused(personas, registered, cost, code):
     plan = _plan(personas, registered)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         services.add_measure(actor=personas["village_clerk"], plan_id=plan.pk, code="M01", year=2026, cost=cost)
+    assert (refused.value.code, refused.value.field) == (code, "cost")
 
 
 def test_a_plan_of_a_frozen_year_cannot_be_changed(personas, registered):
@@ -168,8 +169,9 @@ def test_last_years_plan_is_copied_as_a_draft(personas, registered):
         ("M01", "planned", 2026),
         ("M06", "planned", 2026),
     ]
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as again:
         services.copy_plan(actor=clerk, household_id=registered.pk, from_year=2025, to_year=2026)
+    assert again.value.code == "exists"
 
 
 def test_a_cause_without_a_measure_is_a_warning_on_the_worklist(personas, registered):
@@ -264,7 +266,7 @@ def test_funding_sources_must_add_up(personas):
 
 def test_payments_to_households(personas, registered):
     officer = personas["county_officer"]
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as nothing_paid:
         services.record_payment(
             actor=officer,
             household_id=registered.pk,
@@ -272,6 +274,7 @@ def test_payments_to_households(personas, registered):
             paid_on=datetime.date(2026, 3, 1),
             purpose="产业奖补",
         )
+    assert (nothing_paid.value.code, nothing_paid.value.field) == ("bad_amount", "amount")
     payment = services.record_payment(
         actor=officer,
         household_id=registered.pk,
@@ -314,7 +317,7 @@ def test_a_visit_is_recorded_by_the_paired_cadre_or_the_clerk(personas, register
         done="联系医疗救助",
     )
     assert visit.area_code == registered.village_id
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as nothing_found:
         services.record_visit(
             actor=personas["village_clerk"],
             household_id=registered.pk,
@@ -322,6 +325,7 @@ def test_a_visit_is_recorded_by_the_paired_cadre_or_the_clerk(personas, register
             visited_on=datetime.date(2026, 3, 2),
             found="  ",
         )
+    assert (nothing_found.value.code, nothing_found.value.field) == ("required", "found")
 
 
 def test_plans_are_one_per_year(personas, registered):
@@ -334,7 +338,7 @@ def test_plans_are_one_per_year(personas, registered):
         version=first.version,
     )
     assert Plan.objects.filter(household=registered).count() == 1
-    assert again.planned_exit_year == 2028
+    assert (again.pk, Plan.objects.get(household=registered).planned_exit_year) == (first.pk, 2028)
 
 
 def test_a_payment_for_an_unknown_project_is_refused(personas, registered):

@@ -93,7 +93,7 @@ def test_a_unit_needs_a_name_and_an_end_after_its_start(personas):
     )
     with pytest.raises(ServiceError) as backwards:
         units.end_unit_assignment(actor=officer, assignment_id=assignment.pk, ends_on=datetime.date(2025, 1, 1))
-    assert (nameless.value.field, backwards.value.code) == ("unit_name", "bad_period")
+    assert (nameless.value.code, nameless.value.field, backwards.value.code) == ("required", "unit_name", "bad_period")
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_a_cadre_still_paired_cannot_end_until_the_households_have_another(perso
 
     # then
     assert (refused.value.code, refused.value.field) == ("has_households", "ends_on")
-    assert ended.ends_on == datetime.date(2026, 6, 30)
+    assert Cadre.objects.get(pk=ended.pk).ends_on == datetime.date(2026, 6, 30)
     audit = ObjectChange.objects.filter(object_pk=str(cadre.pk), object_repr=str(cadre)).latest("id")
     assert (audit.actor, audit.before, audit.after, audit.area_code) == (
         officer,
@@ -136,7 +136,7 @@ def test_a_cadre_still_paired_cannot_end_until_the_households_have_another(perso
         services.assign_cadre(
             actor=officer, household_id=saved_household.pk, cadre_id=cadre.pk, starts_on=datetime.date(2026, 8, 1)
         )
-    assert late.value.field == "starts_on"
+    assert (late.value.code, late.value.field) == ("ended", "starts_on")
 
 
 @pytest.mark.parametrize(

@@ -87,4 +87,5 @@ def test_the_data_set_reaches_every_outcome(varied):
 
 def test_the_sql_exit_years_take_one_query_with_the_threshold_given(varied, django_assert_num_queries):
     with django_assert_num_queries(1):
-        selectors.village_exit_years("53", 2026, 3, threshold=Decimal("0.03"))
+        plans = selectors.village_exit_years("53", 2026, 3, threshold=Decimal("0.03"))
+    assert {v.village: v.exit_year for v in plans if v.village in (KONGXING, SHILI)} == {KONGXING: 2027, SHILI: None}

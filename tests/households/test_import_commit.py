@@ -271,8 +271,9 @@ def test_a_check_is_committed_once(personas):
     committed(clerk, check)
 
     # when / then
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as again:
         imports.start_commit(actor=clerk, check_id=check.pk)
+    assert again.value.code == "committed"
 
 
 def test_commit_removes_the_upload_and_the_staged_rows(personas, django_capture_on_commit_callbacks):

@@ -37,6 +37,7 @@ def test_ten_thousand_households_with_one_bad_row_names_it_and_writes_nothing(pe
     member_row = 2 + BAD * 3  # the head is the first of the household's three member rows
     assert [(e["sheet"], e["row"], e["column"]) for e in job.result["errors"]] == [("成员", member_row, "证件号码")]
     # and nothing can be imported from it
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         imports.start_commit(actor=clerk, check_id=job.pk)
+    assert refused.value.code == "refused_rows"
     assert Household.objects.count() == 0 and Member.objects.count() == 0

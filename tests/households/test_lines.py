@@ -4,6 +4,8 @@ import pytest
 
 from households.lines import poverty_line_for
 from households.models import PovertyLine
+from households.services import save_household
+from tests.households.conftest import family_of_four, household_input
 
 
 @pytest.mark.django_db
@@ -34,3 +36,31 @@ def test_the_own_line_wins_over_a_newer_national_one_and_one_query_finds_either(
     assert poverty_line_for(2021, "municipal", "530121201200").amount == Decimal("4000")  # another city: national
     with django_assert_num_queries(1):
         assert poverty_line_for(2021, "municipal", "530121201200").level == "national"
+
+
+@pytest.mark.django_db
+def test_a_line_applies_from_its_own_year_and_not_the_year_before(world):
+    PovertyLine.objects.create(year=2021, level="national", amount=Decimal("4200"))
+    assert poverty_line_for(2021, "national", "530921201200").amount == Decimal("4200")
+    assert poverty_line_for(2020, "national", "530921201200").amount == Decimal("4000")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("wage", "per_capita", "warned"),
+    [
+        pytest.param("14200.00", "4000.00", False, id="at_the_line_case"),
+        pytest.param("14200.04", "4000.01", True, id="one_cent_above_case"),
+    ],
+)
+def test_a_household_being_registered_is_warned_only_above_the_line(personas, wage, per_capita, warned):
+    # a family of four: (14,200 wage + 1,500 business + 600 pension - 300 expense) / 4 people
+    household = save_household(
+        actor=personas["village_clerk"],
+        village_code="530921201200",
+        fields=household_input(wage_income=Decimal(wage)),
+        members=family_of_four(),
+    ).household
+
+    assert household.net_income_per_capita == Decimal(per_capita)
+    assert household.findings.filter(rule="income_above_line").exists() is warned

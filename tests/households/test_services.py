@@ -194,6 +194,7 @@ def test_warnings_need_a_confirming_note_before_submission(personas):
         notes={finding_key(warning): "家中两人长期患病，收入不稳定，经村民代表会议核实"},
     ).household
 
+    assert refused.value.code == "not_submittable"
     assert [w["rule"] for w in refused.value.details["warnings"]] == ["income_above_line"]
     assert submitted.entry_state == "submitted"
     assert QualityFinding.objects.get(pk=warning.pk).note.startswith("家中两人")
@@ -218,6 +219,7 @@ def test_a_stale_version_is_refused_naming_who_changed_what(personas, saved_hous
             members=[],
         )
 
+    assert refused.value.code == "stale"
     assert reviewer.username in refused.value.message and "工资性收入" in refused.value.message
     stored = Household.objects.get(pk=saved_household.pk)
     assert (stored.version, stored.wage_income, stored.phone) == (2, Decimal("3000.00"), "")

@@ -255,10 +255,10 @@ def test_an_error_is_corrected_not_confirmed_and_a_resolved_finding_is_a_conflic
 
     with pytest.raises(ServiceError) as not_a_warning:
         confirm_finding(actor=personas["village_clerk"], finding_id=error.pk, note="无")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as gone:
         confirm_finding(actor=personas["village_clerk"], finding_id=resolved.pk, note="无")
 
-    assert not_a_warning.value.code == "not_a_warning"
+    assert (not_a_warning.value.code, gone.value.code) == ("not_a_warning", "resolved")
     assert ObjectChange.objects.count() == changes
 
 
@@ -420,7 +420,7 @@ def test_findings_filters_parse_and_refuse_malformed_values():
     ):
         with pytest.raises(ServiceError) as refused:
             FindingFilters.parse(params)
-        assert refused.value.field == field
+        assert (refused.value.code, refused.value.field) == ("bad_filter", field)
 
 
 def test_family_of_four_is_clean_so_scans_start_from_nothing(personas):

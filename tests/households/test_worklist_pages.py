@@ -29,11 +29,12 @@ def _findings(code: str) -> str:
     return reverse("households:finding_list", kwargs={"code": code})
 
 
-def _queries(client, url: str) -> int:
+def _queries(client, url: str):
+    """The page's query count, and the response."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
-    return count_page_queries(queries)
+    return count_page_queries(queries), response
 
 
 def test_the_township_page_counts_by_rule_and_by_village_with_links_down(personas, client_for, spread):  # noqa: F811
@@ -206,10 +207,19 @@ def test_pages_make_the_same_few_queries_for_3_and_40_households(personas, clien
         _findings(code) + "?severity=warning&page=1",
     ]
     confirm = reverse("households:finding_confirm", kwargs={"pk": warning.pk})
-    few = [_queries(client, url) for url in urls] + [_queries(clerk, confirm)]
+    few = [_queries(client, url)[0] for url in urls] + [_queries(clerk, confirm)[0]]
 
     bulk_households(KONGXING, 37, start=4)
-    many = [_queries(client, url) for url in urls] + [_queries(clerk, confirm)]
+    measured = [_queries(client, url) for url in urls] + [_queries(clerk, confirm)]
+    many = [count for count, _response in measured]
 
     assert few == many
     assert max(many) <= 10, many
+    # and the pages show the forty households' findings (an error and a warning each)
+    worklist, findings, warnings, confirming = (response for _count, response in measured)
+    assert [(c.rule, c.findings, c.households) for c in worklist.context["by_rule"]] == [
+        ("road_distance", 40, 40), ("family_ages", 40, 40),
+    ]  # fmt: skip
+    assert (findings.context["page"].paginator.count, warnings.context["page"].paginator.count) == (80, 40)
+    assert {row["finding"].severity for row in warnings.context["rows"]} == {"warning"}
+    assert warning.household.household_no in confirming.content.decode()

@@ -69,21 +69,25 @@ def test_switching_a_default_off_keeps_it_for_the_other_counties(personas, campa
 
 
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "code", "field"),
     [
-        pytest.param({"key": "Bad Key", "label": "x"}, "key", id="key_case"),
-        pytest.param({"key": "no_label", "label": " "}, "label", id="label_case"),
-        pytest.param({"key": "car2", "label": "有车", "household_field": ""}, "household_field", id="exclusion_case"),
-        pytest.param({"key": "car3", "label": "有车", "household_field": "name"}, "household_field", id="field_case"),
+        pytest.param({"key": "Bad Key", "label": "x"}, "bad_key", "key", id="key_case"),
+        pytest.param({"key": "no_label", "label": " "}, "required", "label", id="label_case"),
+        pytest.param(
+            {"key": "car2", "label": "有车", "household_field": ""}, "required", "household_field", id="exclusion_case"
+        ),
+        pytest.param(
+            {"key": "car3", "label": "有车", "household_field": "name"}, "bad_field", "household_field", id="field_case"
+        ),
     ],
 )
-def test_a_rule_that_cannot_work_is_refused_with_its_field(personas, values, field):
+def test_a_rule_that_cannot_work_is_refused_with_its_field(personas, values, code, field):
     # when
     with pytest.raises(ServiceError) as refused:
         rules.save_county_rule(actor=personas["county_officer"], county_code=COUNTY, kind="exclusion", **values)
 
     # then
-    assert refused.value.field == field
+    assert (refused.value.code, refused.value.field) == (code, field)
     assert not IdentificationRule.objects.filter(county_id=COUNTY).exists()
 
 
@@ -118,7 +122,7 @@ def test_the_score_card_weights_make_100_and_apply_to_new_applications(personas)
     )
 
     # then
-    assert refused.value.field == "weights"
+    assert (refused.value.code, refused.value.field) == ("bad_weights", "weights")
     assert weights_for(COUNTY) == {name: Decimal(value) for name, value in weights.items()}
     assert ScoreCard.objects.count() == 1
 

@@ -172,11 +172,11 @@ def _villages(count: int) -> None:
     )
 
 
-def _list_queries(client, campaign) -> int:
+def _list_queries(client, campaign) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(_url("village_list", pk=campaign.pk))
     assert response.status_code == 200
-    return count_page_queries(captured)
+    return count_page_queries(captured), response.content.decode()
 
 
 def test_the_village_list_makes_the_same_few_queries_for_2_or_22_villages(personas, campaign, client_for):
@@ -186,7 +186,7 @@ def test_the_village_list_makes_the_same_few_queries_for_2_or_22_villages(person
     for code in (KONGXING, SHILI_VILLAGE):
         villages.record_village_figures(actor=superuser, village_code=code, year=2026, values={"poor_people": 0})
     villages.propose_poor_village(actor=superuser, campaign_id=campaign.pk, village_code=KONGXING)
-    few = _list_queries(client, campaign)
+    few, _page = _list_queries(client, campaign)
 
     # when twenty more villages have figures and cases
     _villages(20)
@@ -195,11 +195,12 @@ def test_the_village_list_makes_the_same_few_queries_for_2_or_22_villages(person
     ):
         villages.record_village_figures(actor=superuser, village_code=area.code, year=2026, values={})
         villages.propose_poor_village(actor=superuser, campaign_id=campaign.pk, village_code=area.code)
-    many = _list_queries(client, campaign)
+    many, page = _list_queries(client, campaign)
 
     # then
     assert few == many
     assert many <= 12, many
+    assert all(f"新村{index}" in page for index in range(20))
 
 
 def test_the_village_queues_reach_the_reviewer_and_the_county(personas, campaign):

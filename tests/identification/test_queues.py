@@ -94,20 +94,23 @@ def test_the_work_queue_costs_the_same_few_queries_whatever_the_data(personas, c
     reviewer = personas["township_reviewer"]
     grants_of(reviewer)
 
-    def queries() -> int:
+    def queries() -> tuple[int, dict[str, int]]:
         with CaptureQueriesContext(connection) as captured:
-            work_for(reviewer)
-        return len(captured)
+            work = work_for(reviewer)
+        return len(captured), _counts(work)
 
     _cases(personas, campaign, [CaseState.APPLIED, CaseState.FIRST_PUBLICIZED])
-    few = queries()
+    few, few_counts = queries()
 
     # when there are many more cases at more steps
     _cases(personas, campaign, [CaseState.GROUP_DISCUSSED] * 5 + [CaseState.TOWNSHIP_REVIEWED] * 5, start=2)
-    many = queries()
+    many, many_counts = queries()
 
     # then the work queue makes the same four queries (cases, publicities due, objections, villages)
     assert few == many == 4
+    # and counts every case at each step
+    assert few_counts == {"applied": 1, "first_publicized": 1}
+    assert many_counts == {"applied": 1, "group_discussed": 5, "first_publicized": 1, "township_reviewed": 5}
 
 
 def test_the_work_queue_is_shown_on_the_identification_page(personas, campaign, client_for):

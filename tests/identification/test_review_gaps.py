@@ -93,7 +93,7 @@ def test_an_objection_received_in_the_future_is_refused(personas, campaign):
     )  # fmt: skip
 
     # then only today's is kept
-    assert refused.value.field == "received_on"
+    assert (refused.value.code, refused.value.field) == ("future_date", "received_on")
     assert Objection.objects.count() == 1
 
 
@@ -104,22 +104,38 @@ def _open(personas, **extra) -> Campaign:
     )  # fmt: skip
 
 
+def test_a_campaign_publicizes_for_at_least_the_minimum_days(personas, settings):
+    # the minimum is a setting (5 days by default); the period's own end is tested with the notices
+    assert settings.PUBLICITY_MIN_DAYS == 5
+    with pytest.raises(ServiceError) as refused:
+        _open(personas, publicity_days=4)
+    campaign = _open(personas, publicity_days=5)
+
+    assert (refused.value.code, refused.value.field) == ("too_short", "publicity_days")
+    assert list(Campaign.objects.values_list("pk", "publicity_days")) == [(campaign.pk, 5)]
+
+
 @pytest.mark.parametrize(
-    ("deadlines", "message_part"),
+    ("deadlines", "code", "message_part"),
     [
-        pytest.param({"group_discussed": "2026-02-20"}, "before the campaign opens", id="before_opening_case"),
+        pytest.param(
+            {"group_discussed": "2026-02-20"}, "before_opening", "before the campaign opens", id="before_opening_case"
+        ),
         pytest.param(
             {"group_discussed": "2026-03-20", "village_appraised": "2026-03-10"},
+            "out_of_order",
             "falls before that of",
             id="out_of_order_case",
         ),
-        pytest.param({"nonsense": "2026-03-20"}, "Unknown steps", id="unknown_step_case"),
+        pytest.param({"nonsense": "2026-03-20"}, "unknown_step", "Unknown steps", id="unknown_step_case"),
     ],
 )
-def test_campaign_deadlines_before_the_opening_or_out_of_order_are_refused(personas, english, deadlines, message_part):
+def test_campaign_deadlines_before_the_opening_or_out_of_order_are_refused(
+    personas, english, deadlines, code, message_part
+):
     with pytest.raises(ServiceError) as refused:
         _open(personas, deadlines=deadlines)
-    assert refused.value.field == "deadlines"
+    assert (refused.value.code, refused.value.field) == (code, "deadlines")
     assert message_part in refused.value.message
     assert not Campaign.objects.exists()
 

@@ -59,10 +59,11 @@ def test_a_village_needs_its_figures_and_the_right_role(personas, campaign):
 
 
 def test_more_poor_people_than_population_is_refused(personas):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         villages.record_village_figures(
             actor=personas["village_clerk"], village_code=KONGXING, year=2026, values={**FIGURES, "poor_people": 2000}
         )
+    assert (refused.value.code, refused.value.field) == ("above_population", "poor_people")
 
 
 def test_a_failed_vote_closes_the_case(personas, campaign):

@@ -125,7 +125,7 @@ def test_a_step_cannot_be_skipped(personas, campaign):
     [
         pytest.param(Vote(30, 24, 20, 8), "too_many_votes", id="more_votes_than_present_case"),
         pytest.param(Vote(30, 19, 15, 2), "no_quorum", id="under_two_thirds_present_case"),
-        pytest.param(Vote(30, 31, 20, 2), "invalid", id="more_present_than_representatives_case"),
+        pytest.param(Vote(30, 31, 20, 2), "more_present", id="more_present_than_representatives_case"),
     ],
 )
 def test_an_impossible_vote_is_refused(personas, campaign, vote, code):
@@ -142,6 +142,63 @@ def test_an_impossible_vote_is_refused(personas, campaign, vote, code):
         )
     assert refused.value.code == code
     assert Case.objects.get(pk=case.pk).state == "group_discussed"
+
+
+def _discussed(personas, campaign, offset: int = 0) -> Case:
+    """A case past the group discussion, dated from the campaign's opening."""
+    clerk = personas["village_clerk"]
+    case = services.apply(
+        actor=clerk, campaign_id=campaign.pk, household_id=submitted_household(personas, offset).pk,
+        informed_on=campaign.opens_on,
+    )  # fmt: skip
+    return services.record_group_discussion(
+        actor=clerk, case_id=case.pk, meeting_date=campaign.opens_on, attendance=15, recommended=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("representatives", "present", "quorate"),
+    [
+        pytest.param(30, 20, True, id="exactly_two_thirds_case"),
+        pytest.param(30, 19, False, id="one_short_case"),
+        pytest.param(31, 21, True, id="two_thirds_rounded_up_case"),  # 20.67 needed: 21 present
+        pytest.param(31, 20, False, id="under_two_thirds_of_31_case"),
+    ],
+)
+def test_two_thirds_of_the_representatives_present_is_a_quorum(personas, campaign, representatives, present, quorate):
+    case = _discussed(personas, campaign)
+    vote = Vote(representatives, present, present - 2, 1)
+
+    def appraise():
+        return services.record_village_appraisal(
+            actor=personas["village_clerk"], case_id=case.pk, meeting_date=campaign.opens_on, vote=vote,
+            comparison_read=True,
+        )  # fmt: skip
+
+    if quorate:
+        assert appraise().state == "village_appraised"
+    else:
+        with pytest.raises(ServiceError) as refused:
+            appraise()
+        assert (refused.value.code, refused.value.field) == ("no_quorum", "present")
+        assert Case.objects.get(pk=case.pk).state == "group_discussed"
+
+
+@pytest.mark.parametrize(
+    ("votes_for", "state"),
+    [
+        pytest.param(11, "village_appraised", id="more_than_half_case"),
+        pytest.param(10, "rejected", id="exactly_half_case"),
+    ],
+)
+def test_the_vote_passes_with_more_than_half_of_those_present(personas, campaign, votes_for, state):
+    case = _discussed(personas, campaign)
+    appraised = services.record_village_appraisal(
+        actor=personas["village_clerk"], case_id=case.pk, meeting_date=campaign.opens_on,
+        vote=Vote(30, 20, votes_for, 20 - votes_for), comparison_read=True,
+    )  # fmt: skip
+    assert appraised.state == state
+    assert Case.objects.get(pk=case.pk).state == state
 
 
 def test_a_vote_without_a_majority_rejects_the_case_with_the_vote_recorded(personas, campaign):
@@ -190,7 +247,7 @@ def test_a_home_check_needs_every_item_and_three_signatures(personas, campaign):
     services.record_village_appraisal(
         actor=clerk, case_id=case.pk, meeting_date=YESTERDAY(), vote=GOOD_VOTE, comparison_read=True
     )
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as unanswered:
         services.record_home_check(
             actor=clerk,
             case_id=case.pk,
@@ -199,7 +256,7 @@ def test_a_home_check_needs_every_item_and_three_signatures(personas, campaign):
             findings="",
             signatures=SIGNATURES,
         )
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as unsigned:
         services.record_home_check(
             actor=clerk,
             case_id=case.pk,
@@ -208,6 +265,7 @@ def test_a_home_check_needs_every_item_and_three_signatures(personas, campaign):
             findings="",
             signatures={"head": {"name": "甲", "date": "2026-03-01"}},
         )
+    assert (unanswered.value.code, unsigned.value.code) == ("checklist_incomplete", "unsigned")
 
 
 def _in_first_publicity(personas, campaign, count=2):
@@ -265,10 +323,11 @@ def test_a_rejected_objection_keeps_the_case_with_the_reason(personas, campaign)
         channel="hotline",
         content="收入偏高",
     )
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as unverified:
         services.resolve_objection(
             actor=personas["township_reviewer"], objection_id=objection.pk, uphold=False, resolution=" "
         )
+    assert (unverified.value.code, unverified.value.field) == ("required", "resolution")
     resolved = services.resolve_objection(
         actor=personas["township_reviewer"],
         objection_id=objection.pk,
@@ -277,10 +336,11 @@ def test_a_rejected_objection_keeps_the_case_with_the_reason(personas, campaign)
     )
     assert resolved.state == "rejected"
     assert Case.objects.get(pk=cases[0].pk).state == "first_publicity"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as again:
         services.resolve_objection(
             actor=personas["township_reviewer"], objection_id=objection.pk, uphold=True, resolution="再议"
         )
+    assert again.value.code == "resolved"
 
 
 def test_an_exclusion_blocks_confirmation_until_the_county_records_a_reason(personas, campaign):
@@ -291,8 +351,9 @@ def test_an_exclusion_blocks_confirmation_until_the_county_records_a_reason(pers
 
     with pytest.raises(ServiceError) as blocked:
         services.confirm(actor=personas["county_officer"], case_id=case.pk)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         services.override_exclusion(actor=personas["county_officer"], case_id=case.pk, reason="")
+    assert (no_reason.value.code, no_reason.value.field) == ("reason_required", "reason")
     services.override_exclusion(
         actor=personas["county_officer"], case_id=case.pk, reason="车辆为农用三轮车，经县扶贫办核实不属排除情形"
     )
@@ -342,13 +403,44 @@ def test_a_village_never_confirms_more_than_its_quota(personas, campaign):
     assert Quota.objects.get(campaign=campaign, area_id=KONGXING).used_households == 1
 
 
+def test_the_people_limit_of_a_quota_binds_on_its_own(personas, campaign):
+    # given a quota of 3 households but 5 people, and three cases waiting for the county
+    officer = personas["county_officer"]
+    services.set_quota(actor=officer, campaign_id=campaign.pk, area_code=KONGXING, households=3, people=5)
+    cases = []
+    for offset, size in enumerate((4, 2, 1)):
+        household = submitted_household(personas, offset)
+        Household.objects.filter(pk=household.pk).update(household_size=size)
+        case = services.apply(
+            actor=personas["village_clerk"], campaign_id=campaign.pk, household_id=household.pk,
+            informed_on=campaign.opens_on,
+        )  # fmt: skip
+        cases.append(case)
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(state="second_publicized")
+    four, two, one = cases
+
+    # when the county confirms them in turn
+    services.confirm(actor=officer, case_id=four.pk)
+    with pytest.raises(Conflict) as over:  # 4 + 2 = 6 people of 5, with households to spare (2 of 3)
+        services.confirm(actor=officer, case_id=two.pk)
+    services.confirm(actor=officer, case_id=one.pk)  # 4 + 1 = 5 people: exactly the limit
+
+    # then
+    assert over.value.code == "quota_exhausted"
+    states = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "state"))
+    assert states == {four.pk: "county_confirmed", two.pk: "second_publicized", one.pk: "county_confirmed"}
+    quota = Quota.objects.get(campaign=campaign, area_id=KONGXING)
+    assert (quota.used_households, quota.used_people) == (2, 5)
+
+
 def test_returning_a_case_releases_its_quota_and_needs_a_reason(personas, campaign):
     officer = personas["county_officer"]
     case = walk_to_home_checked(personas, campaign, submitted_household(personas, 0))
     Case.objects.filter(pk=case.pk).update(state="second_publicized")
     services.confirm(actor=officer, case_id=case.pk)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         services.return_case(actor=officer, case_id=case.pk, to_state="home_checked", reason="")
+    assert (no_reason.value.code, no_reason.value.field) == ("reason_required", "reason")
     services.return_case(actor=officer, case_id=case.pk, to_state="home_checked", reason="收入信息需重新核实")
     assert Case.objects.get(pk=case.pk).state == "home_checked"
     assert Quota.objects.get(campaign=campaign, area_id=KONGXING).used_households == 0
@@ -370,6 +462,61 @@ def test_the_second_publicity_needs_a_fifth_checked_in_the_field(personas, campa
             contact="0883-1",
         )
     assert refused.value.code == "field_share"
+
+
+def _applied_in_state(personas, campaign, count: int, state: str) -> list[Case]:
+    """``count`` cases put at ``state`` directly (a factory: the steps before are tested above)."""
+    cases = [
+        services.apply(
+            actor=personas["village_clerk"],
+            campaign_id=campaign.pk,
+            household_id=submitted_household(personas, n).pk,
+            informed_on=campaign.opens_on,
+        )  # fmt: skip
+        for n in range(count)
+    ]
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(state=state)
+    return cases
+
+
+def test_a_fifth_checked_in_the_field_is_enough_for_the_second_publicity(personas, campaign, settings):
+    # given six cases reviewed by the township, one of them in the field
+    assert settings.TOWNSHIP_FIELD_CHECK_SHARE == 0.2
+    reviewer = personas["township_reviewer"]
+    cases = _applied_in_state(personas, campaign, 6, "first_publicized")
+    for index, case in enumerate(cases):
+        services.record_township_review(actor=reviewer, case_id=case.pk, checked_in_field=index == 0)
+
+    def second_publicity(case_ids=None):
+        return services.create_notice(
+            actor=reviewer, campaign_id=campaign.pk, kind="second_publicity", area_code=SHILI_TOWNSHIP,
+            issued_by="诗礼乡", contact="0883-1", case_ids=case_ids,
+        )  # fmt: skip
+
+    # when all six are listed (1 of 6, 16.7 %), then five (1 of 5, exactly 20 %)
+    with pytest.raises(ServiceError) as refused:
+        second_publicity()
+    notice = second_publicity(case_ids=[case.pk for case in cases[:5]])
+
+    # then
+    assert refused.value.code == "field_share"
+    assert sorted(notice.entries.values_list("case_id", flat=True)) == sorted(case.pk for case in cases[:5])
+
+
+def test_the_city_sample_is_the_share_rounded_up_and_the_share_at_most_all(personas, campaign):
+    _applied_in_state(personas, campaign, 4, "announced")
+    inspector = personas["city_inspector"]
+
+    def drawn(share: str) -> int:
+        check = services.draw_spot_check(actor=inspector, campaign_id=campaign.pk, share=Decimal(share), seed=1)
+        return check.items.count()
+
+    assert [drawn("0.25"), drawn("0.26"), drawn("1")] == [1, 2, 4]  # 1.04 cases to check is 2
+    with pytest.raises(ServiceError) as nothing:
+        drawn("0")
+    with pytest.raises(ServiceError) as more_than_all:
+        drawn("1.01")
+    assert (nothing.value.code, more_than_all.value.code) == ("bad_share", "bad_share")
 
 
 def test_the_city_samples_announced_cases_and_a_problem_sends_one_back(personas, campaign):

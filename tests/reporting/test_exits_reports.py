@@ -228,10 +228,13 @@ def test_the_monitoring_report_takes_a_fixed_number_of_queries(
     personas, monitoring_data, django_assert_max_num_queries
 ):
     context = ReportContext(area=Area.objects.get(code=COUNTY), year=open_year(), actor=personas["county_officer"])
-    monitoring.build(context)
+    before = monitoring.build(context)[0].totals
     add_households(SHILI, 30, status="exited", size=2)
     with django_assert_max_num_queries(8):
-        monitoring.build(context)
+        after = monitoring.build(context)[0].totals
+    # the thirty exited households at 3,000 yuan are under the monitoring line of 4,500
+    assert [(t["under_line_h"], t["under_line_p"]) for t in (before, after)] == [(1, 2), (31, 62)]
+    assert (after["monitored_h"], after["entered_h"]) == (2, 2)
 
 
 def test_a_frozen_year_reads_its_snapshot_and_does_not_move_with_the_live_data(personas, report_data, built):
@@ -325,7 +328,7 @@ def test_the_rolling_plans_village_exits_take_a_fixed_number_of_queries(
     context = ReportContext(area=Area.objects.get(code="530000000000"), year=open_year())
     rolling_plan.build(context)
     with django_assert_max_num_queries(12) as few:
-        rolling_plan.build(context)
+        before = rolling_plan.build(context)[0].totals
     # many more villages with figures and plans: the same number of queries
     villages = [
         Area(code=f"530921201{n:03d}", name=f"村{n}", level="village", parent_id="530921201000")
@@ -342,20 +345,25 @@ def test_the_rolling_plans_village_exits_take_a_fixed_number_of_queries(
                 updated_by=personas["county_officer"],
             )  # fmt: skip
     with django_assert_max_num_queries(len(few.captured_queries)):
-        rolling_plan.build(context)
+        after = rolling_plan.build(context)[0].totals
+    # the forty villages of one household each exit in the year, with their households (3 people each)
+    keys = ("villages_2026", "exit_2026_h", "exit_2026_p")
+    assert [tuple(t[key] for key in keys) for t in (before, after)] == [(3, 2, 6), (43, 42, 126)]
 
 
 def test_the_dynamic_report_takes_a_fixed_number_of_queries(personas, dynamic_data, django_assert_max_num_queries):
     context = ReportContext(area=Area.objects.get(code=COUNTY), year=open_year(), actor=personas["county_officer"])
     dynamic.build(context)
     with django_assert_max_num_queries(40) as few:
-        dynamic.build(context)
+        before = dynamic.build(context)[0].totals
     officer = personas["county_officer"]
     for household in add_households(SHILI, 20, size=2):
         _status_change(household, "remove", open_year(), officer)
         _members(household, 2, 5000 + 10 * household.pk)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        dynamic.build(context)
+        after = dynamic.build(context)[0].totals
+    # the twenty removals of two people each are counted
+    assert [(t["removed_h"], t["removed_p"]) for t in (before, after)] == [(1, 4), (21, 44)]
 
 
 def test_village_exit_years_reads_a_fixed_number_of_queries_however_many_villages(

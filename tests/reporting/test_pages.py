@@ -29,11 +29,12 @@ def _done_job(actor, kind="registry", area=COUNTY, django_capture_on_commit_call
     return job
 
 
-def _queries(client, url: str, **headers) -> int:
+def _queries(client, url: str, **headers):
+    """The page's query count, and the response."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, **headers)
     assert response.status_code == 200, response.status_code
-    return count_page_queries(queries)
+    return count_page_queries(queries), response
 
 
 def test_the_reports_page_offers_the_reports_of_the_users_areas_in_chinese(personas, client_for, report_data):
@@ -123,13 +124,19 @@ def test_the_reports_page_makes_the_same_few_queries_for_1_and_12_jobs(
     client = client_for(officer)
     first = _done_job(officer, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
     client.get(reverse("core:job_download", kwargs={"pk": first.pk}))
-    few = (_queries(client, REPORTS), _queries(client, REPORTS, HTTP_HX_REQUEST="true"))
+    few = (_queries(client, REPORTS)[0], _queries(client, REPORTS, HTTP_HX_REQUEST="true")[0])
     for kind in ("causes", "coverage", "quality", "dynamic", "monitoring", "rolling_plan"):
         for area in (COUNTY, TOWNSHIP):
             job = _done_job(officer, kind, area, django_capture_on_commit_callbacks)
             client.get(reverse("core:job_download", kwargs={"pk": job.pk}))
-    many = (_queries(client, REPORTS), _queries(client, REPORTS, HTTP_HX_REQUEST="true"))
-    assert few == many
+    (page, full), (rows, partial) = _queries(client, REPORTS), _queries(client, REPORTS, HTTP_HX_REQUEST="true")
+    assert few == (page, rows)
+    # both list the thirteen jobs, each with its download
+    expected = set(Job.objects.filter(requested_by=officer).values_list("pk", flat=True))
+    assert len(expected) == 13
+    for response in (full, partial):
+        assert {job.pk for job in response.context["jobs"]} == expected
+        assert [len(job.downloads) for job in response.context["jobs"]] == [1] * 13
     with django_assert_max_num_queries(12):
         client.get(REPORTS)
 
@@ -181,11 +188,17 @@ def test_the_dashboard_makes_the_same_few_queries_for_few_and_many_households(
 ):
     client = client_for(personas["county_officer"])
     url = reverse("reporting:dashboard", kwargs={"code": COUNTY})
-    few = _queries(client, url)
+    few, before = _queries(client, url)
     for village in (KONGXING, SHILI, XINHUA):
         add_households(village, 40, cause="02")
         add_households(village, 10, status="exited")
-    assert _queries(client, url) == few
+    many, after = _queries(client, url)
+    assert many == few
+    # and the figures count the 120 poor and 30 exited households added (3 people each)
+    boards = [response.context["board"].figures for response in (before, after)]
+    figures = [(b["poor_h"], b["poor_p"], b["exited_h"], b["exited_p"]) for b in boards]
+    assert figures == [(10, 31, 2, 4), (130, 391, 32, 94)]
+    assert after.context["board"].causes[0] == ("因残", 123)
     with django_assert_max_num_queries(14):
         client.get(url)
 

@@ -110,7 +110,7 @@ def test_a_future_year_is_refused(personas, report_data):
         request_report(
             actor=personas["county_officer"], kind="registry", area_code="530921000000", year=open_year() + 1
         )
-    assert refused.value.field == "year"
+    assert (refused.value.code, refused.value.field) == ("bad_year", "year")
 
 
 def test_the_request_is_audited_and_a_double_click_queues_one_job(personas, report_data):

@@ -14,6 +14,7 @@ from core.errors import ServiceError
 from exits import exit_areas
 from exits.exit_incidence import assess_county, assess_villages
 from exits.models import CountyExitCase, VillageExitCase
+from households.models import Household
 from tests.conftest import count_page_queries
 from tests.exits.exit.conftest import KONGXING, SHILI, XINHUA, YEAR, registered
 
@@ -52,6 +53,49 @@ def test_the_threshold_is_two_percent_outside_the_west(personas, english):
     rows = {row.code: row for row in assess_villages("530921201", YEAR, western=False)}
     assert rows[SHILI].threshold == Decimal("0.02")
     assert rows[SHILI].blockers == ["Poverty incidence 2.67% is not under 2.00%."]
+
+
+def _poor(personas, village: str, people: int, offset: int = 0) -> None:
+    """One registered household of ``people`` in the village (its size set directly: a factory)."""
+    household = registered(personas["superuser"], village, offset=offset)
+    Household.objects.filter(pk=household.pk).update(household_size=people)
+
+
+@pytest.mark.parametrize(
+    ("people", "population", "meets_bar"),
+    [
+        pytest.param(3, 100, False, id="exactly_three_percent_case"),
+        pytest.param(3, 101, True, id="just_under_case"),  # 2.97 %
+        pytest.param(599, 19997, True, id="under_but_shown_as_3_00_percent_case"),  # 2.9954 %, rounds to 0.0300
+    ],
+)
+def test_a_village_exits_under_three_percent_and_not_at_it(personas, people, population, meets_bar):
+    _poor(personas, KONGXING, people)
+    _figures(KONGXING, rural_registered_population=population)
+
+    row = assess_villages(KONGXING, YEAR)[0]
+
+    assert (row.threshold, row.meets_bar) == (Decimal("0.03"), meets_bar)
+
+
+@pytest.mark.parametrize(
+    ("people", "population", "meets_bar"),
+    [
+        pytest.param(600, 20000, False, id="exactly_three_percent_case"),
+        pytest.param(599, 19997, True, id="under_but_shown_as_3_00_percent_case"),
+    ],
+)
+def test_a_county_exits_under_three_percent_and_not_at_it(personas, people, population, meets_bar):
+    # the poor are in 孔兴村; 诗礼村 and 新华村 have 100 people each and none poor
+    _poor(personas, KONGXING, people)
+    _figures(KONGXING, rural_registered_population=population - 200)
+    _figures(SHILI)
+    _figures(XINHUA)
+    VillageFigures.objects.exclude(village_id=KONGXING).update(rural_registered_population=100)
+
+    county = assess_county(Area.objects.get(code="530921000000"), YEAR)
+
+    assert (county.poor_people, county.rural_population, county.meets_bar) == (people, population, meets_bar)
 
 
 @pytest.mark.usefixtures("english")

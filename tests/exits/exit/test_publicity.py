@@ -228,7 +228,7 @@ def test_an_exit_campaign_takes_no_application_and_no_other_step(personas, propo
         )  # fmt: skip
 
     assert applying.value.code == "exit"
-    assert second.value.field == "kind"
+    assert (second.value.code, second.value.field) == ("wrong_kind", "kind")
 
 
 def test_only_the_township_drafts_the_exit_notice_in_its_villages(personas, proposed):
@@ -301,4 +301,4 @@ def test_a_filing_date_in_the_future_is_refused(personas, proposed):
         s.record_city_filing(
             actor=personas[Role.CITY_INSPECTOR], case_id=case.pk, filed_on=timezone.localdate() + datetime.timedelta(2)
         )
-    assert refused.value.field == "filed_on"
+    assert (refused.value.code, refused.value.field) == ("future_date", "filed_on")

@@ -96,6 +96,47 @@ def test_approval_is_refused_when_income_fell_under_the_line(personas, proposed)
     assert ExitCase.objects.get(pk=case.pk).state == ExitState.TOWNSHIP_REVIEWED
 
 
+@pytest.mark.parametrize(
+    ("income", "approved"),
+    [
+        pytest.param("4000.00", False, id="at_the_line_case"),  # not above the line of 4,000 in force
+        pytest.param("4000.01", True, id="one_cent_above_case"),
+    ],
+)
+def test_exit_needs_income_above_the_line_not_at_it(personas, proposed, income, approved):
+    case = walk(proposed, personas["superuser"], "township_reviewed")
+    Household.objects.filter(pk=case.household_id).update(net_income_per_capita=Decimal(income))
+
+    if approved:
+        assert s.approve(actor=personas["county_officer"], case_id=case.pk).state == ExitState.COUNTY_APPROVED
+    else:
+        with pytest.raises(ServiceError) as refused:
+            s.approve(actor=personas["county_officer"], case_id=case.pk)
+        assert refused.value.code == "criteria_not_met"
+        assert ExitCase.objects.get(pk=case.pk).state == ExitState.TOWNSHIP_REVIEWED
+
+
+@pytest.mark.parametrize(
+    ("born", "out_of_school_counts"),
+    [
+        pytest.param(datetime.date(YEAR - 16, 12, 31), False, id="sixteen_on_the_last_day_case"),
+        pytest.param(datetime.date(YEAR - 15, 1, 1), True, id="fifteen_on_the_last_day_case"),
+        pytest.param(datetime.date(YEAR - 6, 12, 31), True, id="six_on_the_last_day_case"),
+        pytest.param(datetime.date(YEAR - 5, 1, 1), False, id="five_on_the_last_day_case"),
+    ],
+)
+def test_a_child_out_of_school_fails_the_bar_only_aged_6_to_15_at_the_years_end(
+    personas, household, born, out_of_school_counts
+):
+    # a member not at school (01), aged on 31 December of the exit year
+    Member.objects.filter(household=household, position=3).update(birth_date=born, school_status="01")
+
+    verdict = s.assess(Household.objects.get(pk=household.pk), YEAR)
+
+    assert verdict.items["education"] is not out_of_school_counts
+    assert verdict.passes is not out_of_school_counts
+
+
 def test_approval_is_refused_when_the_checklist_has_a_gap(personas, proposed):
     # given: a member's medical insurance lapsed after the township's review
     case = walk(proposed, personas["superuser"], "township_reviewed")
@@ -181,9 +222,23 @@ def test_a_failed_vote_withdraws_the_case_and_restores_the_status(personas, prop
     assert Household.objects.get(pk=case.household_id).status == HouseholdStatus.REGISTERED
 
 
+@pytest.mark.parametrize(
+    ("vote", "state"),
+    [
+        pytest.param(Vote(30, 20, 11, 9), ExitState.VILLAGE_APPRAISED, id="more_than_half_of_a_two_thirds_quorum_case"),
+        pytest.param(Vote(30, 20, 10, 10), ExitState.WITHDRAWN, id="exactly_half_case"),
+    ],
+)
+def test_the_exit_vote_passes_with_more_than_half_of_those_present(personas, proposed, vote, state):
+    case = s.record_village_appraisal(actor=personas["village_clerk"], case_id=proposed.pk, meeting_date=DAY, vote=vote)
+    assert case.state == state
+    assert ExitCase.objects.get(pk=proposed.pk).state == state
+
+
 def test_withdrawal_needs_a_reason_and_restores_the_status(personas, proposed):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         s.withdraw(actor=personas["township_reviewer"], case_id=proposed.pk, reason=" ")
+    assert (no_reason.value.code, no_reason.value.field) == ("reason_required", "reason")
     case = s.withdraw(actor=personas["township_reviewer"], case_id=proposed.pk, reason="务工收入不稳定")
     assert (case.state, case.closing_reason) == (ExitState.WITHDRAWN, "务工收入不稳定")
     assert Household.objects.get(pk=case.household_id).status == HouseholdStatus.REGISTERED
@@ -206,11 +261,12 @@ def test_a_stale_version_is_refused(personas, proposed):
         actor=personas["village_clerk"], case_id=proposed.pk, meeting_date=DAY, vote=Vote(30, 24, 20, 3),
         version=proposed.version,
     )  # fmt: skip
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         s.record_home_verification(
             actor=personas["village_clerk"], case_id=proposed.pk, visited_on=DAY, checklist=CHECKLIST,
             income_per_capita=Decimal("5450"), verifiers="张三", version=proposed.version,
         )  # fmt: skip
+    assert refused.value.code == "stale"
 
 
 def test_an_exit_step_in_a_frozen_year_is_refused(personas, proposed):
@@ -265,11 +321,12 @@ def test_a_form_opened_before_the_proposal_cannot_write_the_old_status_back(pers
     s.propose_exits(actor=personas["township_reviewer"], year=YEAR, household_ids=[household.pk])
 
     # when
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         save_household(
             actor=personas["village_clerk"], household_id=household.pk, expected_version=opened,
             fields=household_input(), members=family_of_four(),
         )  # fmt: skip
+    assert refused.value.code == "stale"
 
     # then
     assert Household.objects.get(pk=household.pk).status == HouseholdStatus.PRE_EXIT

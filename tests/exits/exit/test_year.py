@@ -33,8 +33,9 @@ def test_a_year_of_exits_in_the_county(personas):
     for village in (KONGXING, SHILI, XINHUA):
         VillageFigures.objects.create(village_id=village, year=YEAR, **FIGURES)
     assert assess_villages(KONGXING, YEAR)[0].incidence == Decimal("0.0500")
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         exit_areas.propose_village(actor=reviewer, village_code=KONGXING, year=YEAR)
+    assert refused.value.code == "bar_not_met"
 
     # when: the township proposes all three; two exit, the third is withdrawn after the appraisal
     result = s.propose_exits(actor=reviewer, year=YEAR, household_ids=[h.pk for h in households])

@@ -41,6 +41,19 @@ def test_low_income_under_the_monitoring_line_is_flagged_for_non_registered_hous
     assert registered.pk not in _open("dangerous_house")
 
 
+@pytest.mark.parametrize(
+    ("income", "flagged"),
+    [pytest.param("5999.99", True, id="one_cent_under_case"), pytest.param("6000.00", False, id="at_the_line_case")],
+)
+def test_low_income_is_flagged_one_cent_under_the_monitoring_line(personas, poverty_line, income, flagged):
+    household = make_household(personas, 1, status="exited")
+    Household.objects.filter(pk=household.pk).update(net_income_per_capita=Decimal(income))
+
+    refresh_flags(actor=personas["county_officer"], area_code=COUNTY, year=2026)
+
+    assert _open("low_income") == ({household.pk} if flagged else set())
+
+
 def test_a_sharp_fall_of_income_against_the_frozen_year_before(personas, poverty_line, settings):
     settings.MONITORING_INCOME_FALL_SHARE = "0.3"
     fell = make_household(personas, 1, status="exited")  # 1,050 now

@@ -164,7 +164,10 @@ def test_the_case_page_takes_a_fixed_number_of_queries(personas, client_for, dja
     case = alert(personas, make_household(personas, 1, status="exited"))
     client = client_for(personas["village_clerk"])
     with django_assert_max_num_queries(25):
-        assert client.get(reverse("monitoring:case_detail", args=[case.pk])).status_code == 200
+        response = client.get(reverse("monitoring:case_detail", args=[case.pk]))
+    assert response.status_code == 200
+    assert case.household.household_no in response.content.decode()
+    assert "入户核实" in response.content.decode()  # the next step, offered to the clerk
 
 
 def test_home_shows_the_monitoring_queue_of_each_role(personas, client_for, poverty_line):

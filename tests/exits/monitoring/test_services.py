@@ -19,7 +19,7 @@ from exits.monitoring import monitoring_line_for
 from exits.monitoring_choices import MonitoringKind
 from households.models import Household
 from identification import services as identification
-from identification.choices import CampaignKind, CaseState
+from identification.choices import CaseState
 from tests.conftest import make_user
 from tests.exits.monitoring.conftest import TODAY, alert, make_household, run_publicity, walk
 
@@ -50,18 +50,19 @@ def test_a_second_open_case_for_the_same_household_is_refused(personas, exited_h
 
 
 @pytest.mark.parametrize(
-    ("status", "kind"),
+    ("status", "kind", "code"),
     [
-        pytest.param("registered", MonitoringKind.MARGINAL, id="registered_poor_case"),
-        pytest.param("applicant", MonitoringKind.UNSTABLE_EXITED, id="never_exited_as_unstable_case"),
-        pytest.param("exited", MonitoringKind.MARGINAL, id="exited_as_marginal_case"),
-        pytest.param("closed", MonitoringKind.SUDDEN_HARDSHIP, id="closed_case"),
+        pytest.param("registered", MonitoringKind.MARGINAL, "not_monitorable", id="registered_poor_case"),
+        pytest.param("applicant", MonitoringKind.UNSTABLE_EXITED, "wrong_kind", id="never_exited_as_unstable_case"),
+        pytest.param("exited", MonitoringKind.MARGINAL, "wrong_kind", id="exited_as_marginal_case"),
+        pytest.param("closed", MonitoringKind.SUDDEN_HARDSHIP, "not_monitorable", id="closed_case"),
     ],
 )
-def test_an_alert_of_the_wrong_kind_of_household_is_refused(personas, status, kind):
+def test_an_alert_of_the_wrong_kind_of_household_is_refused(personas, status, kind, code):
     household = make_household(personas, 2, status=status)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         alert(personas, household, kind)
+    assert refused.value.code == code
     assert not MonitoringCase.objects.exists()
 
 
@@ -98,7 +99,7 @@ def test_steps_follow_the_table_and_out_of_order_steps_are_refused(personas, exi
     services.advance(actor=personas["village_clerk"], case_id=case.pk, step="record_home_check", note="收入中断属实")
     with pytest.raises(ServiceError) as no_date:
         services.advance(actor=personas["village_clerk"], case_id=case.pk, step="record_commitment", note="已签字")
-    assert no_date.value.field == "on"
+    assert (no_date.value.code, no_date.value.field) == ("required", "on")
     case.refresh_from_db()
     assert case.state == "home_checked"
 
@@ -106,10 +107,11 @@ def test_steps_follow_the_table_and_out_of_order_steps_are_refused(personas, exi
 def test_a_stale_version_is_refused(personas, exited_household):
     case = alert(personas, exited_household)
     services.advance(actor=personas["village_clerk"], case_id=case.pk, step="record_home_check", note="x", version=1)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         services.advance(
             actor=personas["village_clerk"], case_id=case.pk, step="record_commitment", note="x", on=TODAY, version=1
         )
+    assert refused.value.code == "stale"
     case.refresh_from_db()
     assert (case.state, case.version) == ("home_checked", 2)
 
@@ -190,17 +192,19 @@ def test_a_monitoring_campaign_case_takes_no_identification_step_beyond_the_publ
             actor=personas["township_reviewer"], case_id=case.publicity_case_id, checked_in_field=True, finding="x"
         )
     assert refused.value.code == "wrong_step"
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as applying:
         identification.apply(
             actor=personas["village_clerk"], campaign_id=case.publicity_case.campaign_id,
             household_id=exited_household.pk, informed_on=TODAY,
         )  # fmt: skip
+    assert applying.value.code == "monitoring"
 
 
 def test_closing_needs_a_reason_and_a_monitored_household_is_not_closed(personas, exited_household):
     case = alert(personas, exited_household)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         services.close_case(actor=personas["village_clerk"], case_id=case.pk, reason=" ")
+    assert (no_reason.value.code, no_reason.value.field) == ("reason_required", "reason")
     services.close_case(actor=personas["village_clerk"], case_id=case.pk, reason="核实后收入稳定")
     case.refresh_from_db()
     assert (case.state, case.closing_reason) == ("rejected", "核实后收入稳定")
@@ -235,7 +239,7 @@ def test_risks_link_only_the_households_own_measures(personas, exited_household,
             actor=personas["village_clerk"], case_id=case.pk, kind="illness", found_on=TODAY, description="住院",
             measure_ids=[own.pk, foreign.pk],
         )  # fmt: skip
-    assert refused.value.field == "measures"
+    assert (refused.value.code, refused.value.field) == ("foreign_measure", "measures")
     risk = services.add_risk(
         actor=personas["village_clerk"], case_id=case.pk, kind="illness", found_on=TODAY, description="户主住院",
         measure_ids=[own.pk],
@@ -271,7 +275,7 @@ def test_risk_elimination_waits_for_the_income_the_checklist_and_the_time(person
     Household.objects.filter(pk=exited_household.pk).update(housing_safety="01")
     with pytest.raises(ServiceError) as no_measures:  # by assistance, but no measure answered a risk
         _eliminate(personas, case, later, mode="assistance")
-    assert no_measures.value.field == "mode"
+    assert (no_measures.value.code, no_measures.value.field) == ("no_measures", "mode")
 
     eliminated = _eliminate(personas, case, later)
     assert (eliminated.state, eliminated.eliminated_on, eliminated.elimination_mode) == (
@@ -279,6 +283,26 @@ def test_risk_elimination_waits_for_the_income_the_checklist_and_the_time(person
     )  # fmt: skip
     # the household stays visible with its history
     assert MonitoringEvent.objects.filter(case=case).count() == 10
+
+
+@pytest.mark.parametrize(
+    ("income", "eliminated"),
+    [pytest.param("6000.00", False, id="at_the_line_case"), pytest.param("6000.01", True, id="one_cent_above_case")],
+)
+def test_risk_elimination_needs_income_above_the_monitoring_line_not_at_it(
+    personas, exited_household, poverty_line, income, eliminated
+):
+    case = _monitored(personas, exited_household)
+    Household.objects.filter(pk=exited_household.pk).update(net_income_per_capita=Decimal(income))
+    later = datetime.date(2026, 9, 2)  # the six months' wait is over
+
+    if eliminated:
+        assert _eliminate(personas, case, later).state == "eliminated"
+    else:
+        with pytest.raises(ServiceError) as refused:
+            _eliminate(personas, case, later)
+        assert refused.value.code == "under_line"
+        assert MonitoringCase.objects.get(pk=case.pk).state == "monitored"
 
 
 def test_the_waiting_time_is_a_setting(personas, exited_household, poverty_line, settings):
@@ -301,8 +325,9 @@ def test_a_frozen_year_refuses_every_change(personas, exited_household):
         actor=personas["village_clerk"], case_id=case.pk, step="record_home_check", note="x",
         today=datetime.date(2027, 1, 5),
     )  # fmt: skip
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as frozen:
         alert(personas, make_household(personas, 4, status="exited"))
+    assert frozen.value.code == "frozen_year"
     case.refresh_from_db()
     assert case.state == "home_checked"
 
@@ -329,12 +354,12 @@ def test_only_the_provinces_officer_sets_its_line(personas):
         services.set_monitoring_line(
             actor=personas["province_officer"], province_code="520000000000", year=2026, amount="6200"
         )
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as negative:
         services.set_monitoring_line(
             actor=personas["province_officer"], province_code="530000000000", year=2026, amount="-1"
         )
+    assert (negative.value.code, negative.value.field) == ("bad_amount", "amount")
     assert not MonitoringLine.objects.exists()
-    assert CampaignKind.MONITORING == "monitoring"
 
 
 def test_return_needs_an_earlier_step_and_a_reason_and_the_owner_of_the_step(personas, exited_household):
@@ -342,10 +367,11 @@ def test_return_needs_an_earlier_step_and_a_reason_and_the_owner_of_the_step(per
     services.advance(actor=personas["village_clerk"], case_id=case.pk, step="record_home_check", note="x")
     services.advance(actor=personas["village_clerk"], case_id=case.pk, step="record_commitment", note="x", on=TODAY)
 
-    with pytest.raises(ServiceError):  # not earlier
+    with pytest.raises(ServiceError) as later:
         services.return_case(actor=personas["township_reviewer"], case_id=case.pk, to_state="monitored", reason="x")
-    with pytest.raises(ServiceError):  # no reason
+    with pytest.raises(ServiceError) as no_reason:
         services.return_case(actor=personas["township_reviewer"], case_id=case.pk, to_state="alerted", reason=" ")
+    assert (later.value.code, no_reason.value.code) == ("not_earlier", "reason_required")
     with pytest.raises(PermissionDenied):  # the data comparison is the township's: so is sending back from it
         services.return_case(actor=personas["village_clerk"], case_id=case.pk, to_state="alerted", reason="x")
     services.return_case(actor=personas["township_reviewer"], case_id=case.pk, to_state="home_checked", reason="补签")
@@ -356,10 +382,11 @@ def test_return_needs_an_earlier_step_and_a_reason_and_the_owner_of_the_step(per
 
 def test_a_monitored_household_is_not_closed_nor_sent_back(personas, exited_household):
     case = _monitored(personas, exited_household)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as closing:
         services.close_case(actor=personas["county_officer"], case_id=case.pk, reason="x")
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as sending_back:
         services.return_case(actor=personas["county_officer"], case_id=case.pk, to_state="alerted", reason="x")
+    assert (closing.value.code, sending_back.value.code) == ("finished", "not_earlier")
     case.refresh_from_db()
     assert case.state == "monitored"
 

@@ -20,7 +20,7 @@ from exits import exit_services, frozen, review
 from exits.models import CoverageYear, FrozenYear, MeasureMemberYear, MeasureYear, MemberYear, PlanYear
 from households.models import Household, HouseholdYear
 from households.services import save_household
-from tests.exits.review.conftest import COUNTY, SIGNED, YEAR, id_campaign, in_status
+from tests.exits.review.conftest import AIHUA_VILLAGE, COUNTY, SIGNED, YEAR, id_campaign, in_status
 from tests.households.test_import_support import checked, family, household, refusals, workbook_bytes
 from tests.identification.conftest import walk_to_home_checked
 
@@ -186,6 +186,36 @@ def test_the_service_refuses_an_edit(personas, frozen_household):
 
     assert refused.value.code == "frozen_year"
     assert Household.objects.get(pk=frozen_household.pk).version == frozen_household.version
+
+
+def test_freezing_a_county_leaves_the_neighbouring_county_open(personas):
+    # given a household of 凤庆县 and one of 云县, its neighbour in the same city
+    here = in_status(personas, 1, "registered")
+    there = in_status(personas, 2, "registered", village=AIHUA_VILLAGE)
+    root = personas["superuser"]
+
+    # when 凤庆县 freezes the year
+    frozen.freeze_year(actor=personas["county_officer"], county_code=COUNTY, year=YEAR)
+
+    # then the same edit is refused in 凤庆县 and saved in 云县, whose review of the year can still open
+    with pytest.raises(ServiceError) as refused:
+        save_household(
+            actor=root, household_id=here.pk, expected_version=here.version, fields={"wage_income": 1}, members=[]
+        )
+    save_household(
+        actor=root, household_id=there.pk, expected_version=there.version, fields={"wage_income": 1}, members=[]
+    )
+    neighbour = review.open_review(
+        actor=root, county_code="530922000000", year=YEAR, title="云县", opens_on=datetime.date(YEAR, 1, 1),
+        deadline=datetime.date(YEAR, 12, 31),
+    )  # fmt: skip
+
+    assert refused.value.code == "frozen_year"
+    assert (Household.objects.get(pk=here.pk).wage_income, Household.objects.get(pk=there.pk).wage_income) == (
+        here.wage_income, 1,
+    )  # fmt: skip
+    assert neighbour.county_id == "530922000000"
+    assert list(FrozenYear.objects.values_list("county_id", "year")) == [(COUNTY, YEAR)]
 
 
 def test_the_page_refuses_an_edit(personas, client_for, frozen_household):

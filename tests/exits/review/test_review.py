@@ -197,8 +197,9 @@ def test_after_the_deadline_no_form_is_recorded(personas):
 def test_one_review_a_year_and_only_county_officers_open_it(personas):
     _open(personas)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as again:
         _open(personas)
+    assert again.value.code == "duplicate"
     with pytest.raises(PermissionDenied):
         _open(personas, actor=personas["auditor"], year=YEAR + 1)
     with pytest.raises(Http404):
@@ -222,8 +223,9 @@ def test_steps_check_role_scope_order_and_version(personas):
     with pytest.raises(ServiceError) as no_reason:
         review.township_check(actor=personas["township_reviewer"], result_id=result.pk, agree=False)
     review.township_check(actor=personas["township_reviewer"], result_id=result.pk, agree=True, version=1)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as stale:
         review.county_review(actor=personas["county_officer"], result_id=result.pk, approve=True, version=1)
+    assert stale.value.code == "stale"
     with pytest.raises(ServiceError) as reject_without_reason:
         review.county_review(actor=personas["county_officer"], result_id=result.pk, approve=False)
 
@@ -261,8 +263,9 @@ def test_a_form_sent_back_by_the_township_is_filled_again(personas):
     review.township_check(actor=personas["township_reviewer"], result_id=first.pk, agree=False, note="证据不足，请核实")
 
     again = review.record_result(**values, finding="accurate", reason="核实无车")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as twice:
         review.record_result(**values, finding="accurate", reason="再次")
+    assert twice.value.code == "duplicate"
 
     assert again.pk == first.pk
     stored = ReviewResult.objects.get(pk=first.pk)
