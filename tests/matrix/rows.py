@@ -424,6 +424,10 @@ def _jobs(response, role, user) -> list[str]:
     return codes
 
 
+#: the village of the household each JSON row names
+_household_village = json_lookup("household", "households.Household", "village_id")
+
+
 def _own_county(route, role, seeded, personas):
     """凤庆县, whose villages include every role's own area: seen by every role."""
     from areas.models import Area
@@ -454,9 +458,8 @@ def _area_target(route, role, seeded, personas):
 
 ROWS: dict[str, Rows] = {
     # areas, people, audit, jobs
-    "areas:area_list": Rows(
-        seed_areas, page_pattern(r'<td class="code">(\d+)</td>', digits=15), query={"q": "5"}, upward=False
-    ),
+    # the page lists the areas granted; a search by code lists every area of the scope under it
+    "areas:area_list": Rows(seed_areas, page_pattern(r'<td class="code">(\d+)</td>', digits=15), query={"q": "5"}),
     "api:area-list": Rows(seed_areas, json_field("code"), target=_area_target),
     "areas:person_list": Rows(seed_people, _people),
     "core:change_list": Rows(seed_changes, data_area),
@@ -495,17 +498,11 @@ ROWS: dict[str, Rows] = {
     # assistance
     "api:assistance-cadre-list": Rows(seed_assistance, json_field("county"), upward=True),
     "assistance:cadre_list": Rows(seed_assistance, data_area, upward=True, target=_own_county),
-    "api:assistance-pairing-list": Rows(
-        seed_assistance, json_lookup("household", "households.Household", "village_id")
-    ),
-    "api:assistance-visit-list": Rows(seed_assistance, json_lookup("household", "households.Household", "village_id")),
-    "api:assistance-plan-list": Rows(seed_assistance, json_lookup("household", "households.Household", "village_id")),
-    "api:assistance-measure-list": Rows(
-        seed_assistance, json_lookup("household", "households.Household", "village_id")
-    ),
-    "api:assistance-payment-list": Rows(
-        seed_assistance, json_lookup("household", "households.Household", "village_id")
-    ),
+    "api:assistance-pairing-list": Rows(seed_assistance, _household_village),
+    "api:assistance-visit-list": Rows(seed_assistance, _household_village),
+    "api:assistance-plan-list": Rows(seed_assistance, _household_village),
+    "api:assistance-measure-list": Rows(seed_assistance, _household_village),
+    "api:assistance-payment-list": Rows(seed_assistance, _household_village),
     "api:assistance-project-list": Rows(seed_assistance, json_field("location")),
     "assistance:project_list": Rows(seed_assistance, data_area),
     "api:assistance-work-team-list": Rows(seed_assistance, json_field("village")),

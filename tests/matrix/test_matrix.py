@@ -1,7 +1,8 @@
 """Every route × every role × {own area, sibling area, parent area}, anonymous, and a user with no
 role. Expectations follow the role table the tests expect (expected_roles.py, written from the
 documents; test_expected_roles.py holds areas/roles.py to it): out of scope → 404, in scope without
-the action → 403, anonymous → login page (pages) or 401 (API). A refusal changes nothing."""
+the action → 403, anonymous → login page (pages) or 401 (API). A refusal changes nothing. A list
+returns the rows of the user's scope, and only those (rows.py says how to read each list's rows)."""
 
 from __future__ import annotations
 
@@ -293,6 +294,15 @@ def test_every_list_route_says_how_to_read_its_rows():
         }
     )
     assert undeclared == []
+
+
+def test_a_row_is_in_scope_under_the_users_area_and_above_it_only_when_asked():
+    assert in_scope("530921201200", "530921201", upward=False)
+    assert not in_scope("530921202200", "530921201", upward=True)
+    assert not in_scope("530921000000", "530921201", upward=False)
+    assert in_scope("530921000000", "530921201", upward=True)  # the county above the township
+    assert not in_scope("530922000000", "530921201", upward=True)
+    assert not in_scope("job 3 of stranger", "530921201", upward=True)
 
 
 def _list_id(route) -> str:
