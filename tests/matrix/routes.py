@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from areas.choices import Action, Level
 
@@ -35,6 +35,9 @@ class Route:
     success: tuple[int, ...] = (200,)
     #: whether an accepted request of this route changes data (a POST that only computes does not)
     writes: bool = True
+    #: for a list: how to read the area of each row it returns and what to seed (tests/matrix/rows.py);
+    #: left out, ROWS there gives it by the route's name
+    rows: object | None = None
 
     @property
     def label(self) -> str:
@@ -251,8 +254,9 @@ def all_routes() -> list[Route]:
         routes_review,
         routes_villages,
     )
+    from tests.matrix.rows import ROWS
 
-    return [
+    routes = [
         *ROUTES,
         *routes_exits.ROUTES,
         *routes_assistance.ROUTES,
@@ -267,6 +271,12 @@ def all_routes() -> list[Route]:
         *routes_villages.ROUTES,
         *routes_monitoring.ROUTES,
         *routes_review.ROUTES,
+    ]
+    return [
+        replace(route, rows=ROWS[route.name])
+        if route.method == "get" and not route.rows and route.name in ROWS
+        else route
+        for route in routes
     ]
 
 

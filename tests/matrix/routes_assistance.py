@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from areas.choices import Action, Level
 from areas.codes import LEVEL_DIGITS
-from areas.roles import ROLE_ACTIONS
 from tests.conftest import ROLE_AREAS, WORLD
+from tests.matrix.expected_roles import allows
 from tests.matrix.routes import Route
 
 __all__ = ["EXEMPT", "ROUTES", "TARGETS"]
@@ -76,8 +76,7 @@ class AssistanceTarget:
     def expected(self, route: Route, role: str, village: str) -> tuple[int, ...]:
         if not self.sees(role, village):
             return (404,)
-        actions = route.action if isinstance(route.action, tuple) else (route.action,)
-        if role not in ROLE_ACTIONS or not any(action in ROLE_ACTIONS[role] for action in actions):
+        if not allows(role, route.action):
             return (403,)
         return route.success
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from areas.choices import Action, Level
 from areas.codes import LEVEL_DIGITS
-from areas.roles import ROLE_ACTIONS
 from tests.conftest import ROLE_AREAS, WORLD
+from tests.matrix.expected_roles import allows
 from tests.matrix.routes import Route
 
 __all__ = ["EXEMPT", "ROUTES", "TARGETS", "TargetKind", "state"]
@@ -46,8 +46,7 @@ def _own_prefix(role: str) -> str | None:
 
 
 def _allows(route: Route, role: str) -> bool:
-    actions = route.action if isinstance(route.action, tuple) else (route.action,)
-    return role in ROLE_ACTIONS and any(action in ROLE_ACTIONS[role] for action in actions)
+    return allows(role, route.action)
 
 
 # --- who sees a target (given the village it was built in) --------------------------------------

@@ -15,6 +15,7 @@ import io
 from areas.choices import Action, Level
 from areas.codes import LEVEL_DIGITS
 from tests.conftest import WORLD, make_user
+from tests.matrix.expected_roles import allows
 from tests.matrix.routes import Route
 
 __all__ = ["EXEMPT", "ROUTES", "TARGETS"]
@@ -64,13 +65,11 @@ class _Imports:
         return run_job(job.pk, imports.check_handler)  # checked as its owner: rows outside their scope refused
 
     def expected(self, route: Route, role: str, target: str) -> tuple[int, ...]:
-        from areas.roles import ROLE_ACTIONS
-
         if not target.startswith(("own:", "any:")):
             return (404,)
         if route.action is None:
             return route.success
-        if role not in ROLE_ACTIONS or route.action not in ROLE_ACTIONS[role]:
+        if not allows(role, route.action):
             return (403,)
         return route.success
 

@@ -1,20 +1,25 @@
 """Every route × every role × {own area, sibling area, parent area}, anonymous, and a user with no
-role. Expectations follow the role table (areas/roles.py): out of scope → 404, in scope without
-the action → 403, anonymous → login page (pages) or 401 (API). A refusal changes nothing."""
+role. Expectations follow the role table the tests expect (expected_roles.py, written from the
+documents; test_expected_roles.py holds areas/roles.py to it): out of scope → 404, in scope without
+the action → 403, anonymous → login page (pages) or 401 (API). A refusal changes nothing. A list
+returns the rows of the user's scope, and only those (rows.py says how to read each list's rows)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.mixins import ListModelMixin
 
 from areas.codes import LEVEL_DIGITS
 from areas.models import Area, AreaUserObjectPermission
-from areas.roles import ROLE_ACTIONS
 from core.audit import record_change
 from core.jobs import publish_file
 from core.models import ChangeAction, Job, ObjectChange
 from households.services import save_household
 from tests.conftest import ROLE_AREAS, WORLD, make_user
+from tests.matrix.expected_roles import allows
 from tests.matrix.routes import all_exempt, all_routes
 from tests.matrix.routes_assistance import TARGETS as ASSISTANCE_TARGETS
 from tests.matrix.routes_exits import TARGETS as EXIT_TARGETS
@@ -25,6 +30,7 @@ from tests.matrix.routes_import import TARGETS as IMPORT_TARGETS
 from tests.matrix.routes_monitoring import TARGETS as MONITORING_TARGETS
 from tests.matrix.routes_review import TARGETS as REVIEW_TARGETS
 from tests.matrix.routes_villages import TARGETS as VILLAGE_TARGETS
+from tests.matrix.rows import in_scope
 
 IDENTIFICATION_TARGETS = {**IDENTIFICATION_TARGETS, **IDENTIFICATION_PAGE_TARGETS, **IMPORT_TARGETS}
 IDENTIFICATION_TARGETS.update(VILLAGE_TARGETS)
@@ -91,8 +97,7 @@ def _cases():
 
 def _allows(route, role: str) -> bool:
     """Whether the role holds the route's action; a tuple of actions means any one of them."""
-    actions = route.action if isinstance(route.action, tuple) else (route.action,)
-    return any(action in ROLE_ACTIONS[role] for action in actions)
+    return allows(role, route.action)
 
 
 def _finding_in(village_code: str):
@@ -218,6 +223,131 @@ def test_route_answers_by_role_and_scope(route, role, target_code, personas, cli
         assert _state() != before, "an accepted change wrote nothing"
     if route.api and response.status_code >= 400:
         assert set(response.json()["error"]) >= {"status", "code", "message", "fields"}
+    if route.api and route.method == "get" and response.status_code == 200 and _lists_rows(response):
+        assert route.rows or route.name in NOT_SCOPED_LISTS, f"{route.label} lists rows: say how to read them (rows.py)"
+
+
+def _lists_rows(response) -> bool:
+    """Whether a JSON answer is a list of rows (bare, or DRF's page of ``results``)."""
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return False
+    body = response.json()
+    return isinstance(body, list) or isinstance(body, dict) and isinstance(body.get("results"), list)
+
+
+# --- the rows a list returns ---------------------------------------------------------------------------
+
+#: lists whose rows the user's scope does not limit one by one, with the reason: the rows of the one object
+#: the URL names (the matrix checks that object's scope), reference data every role reads, or rows of
+#: another kind of scope; every other list route says in rows.py how to read its rows' areas
+NOT_SCOPED_LISTS: dict[str, str] = {
+    "api:case-events": "the record of the one case the URL names",
+    "api:household-findings": "the findings of the one household the URL names",
+    "api:exits-household-status": "the status changes of the one household the URL names",
+    "api:exits-frozen-years": "the frozen years of the one county the URL names",
+    "monitoring:line_list": "the monitoring lines of every province: reference figures every role reads",
+    "api:monitoring-lines": "the same lines as monitoring:line_list",
+    "assistance:my_households": "the households paired with the user as a responsible cadre, whatever their area: "
+    "tests/assistance/test_cadre_scope.py checks it lists those only",
+    "api:assistance-my-households": "the same rows as assistance:my_households (tests/assistance/test_cadre_scope.py)",
+    "identification:rule_list": "the rules in force in the one county the URL names (its own and the defaults): "
+    "settings of that county, not rows of areas; the county out of scope answers 404 in the matrix",
+}
+
+#: pages that list rows though their names do not say so
+NAMED_LISTS = {"households:household_export"}
+
+LISTS = [route for route in ROUTES if route.rows]
+
+
+def _views() -> dict:
+    """Each named route's view, by name."""
+
+    def walk(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield namespace + pattern.name, pattern.callback
+
+    return dict(walk(get_resolver()))
+
+
+def _is_list(route, view) -> bool:
+    if route.method != "get":
+        return False
+    if route.name in NAMED_LISTS or re.search(r"(^|[-_:])list$", route.name):
+        return True
+    view_class = getattr(view, "cls", None)
+    return getattr(view, "actions", {}).get("get") == "list" or (
+        view_class is not None and issubclass(view_class, ListModelMixin) and not getattr(view, "actions", None)
+    )
+
+
+def test_every_list_route_says_how_to_read_its_rows():
+    views = _views()
+    undeclared = sorted(
+        {
+            route.name
+            for route in ROUTES
+            if _is_list(route, views.get(route.name)) and not route.rows and route.name not in NOT_SCOPED_LISTS
+        }
+    )
+    assert undeclared == []
+
+
+def test_a_row_is_in_scope_under_the_users_area_and_above_it_only_when_asked():
+    assert in_scope("530921201200", "530921201", upward=False)
+    assert not in_scope("530921202200", "530921201", upward=True)
+    assert not in_scope("530921000000", "530921201", upward=False)
+    assert in_scope("530921000000", "530921201", upward=True)  # the county above the township
+    assert not in_scope("530922000000", "530921201", upward=True)
+    assert not in_scope("job 3 of stranger", "530921201", upward=True)
+
+
+def _list_id(route) -> str:
+    return route.label + (f" of a {route.target}" if route.target else "")
+
+
+@pytest.mark.parametrize("route", LISTS, ids=_list_id)
+def test_list_returns_only_rows_in_scope(route, personas, client_for, api_for):
+    """Each role of the matrix that may use the list gets its rows in scope, and only those."""
+    # given: rows of the list in a village of every region around the personas' areas
+    seeded = route.rows.seed(personas)
+    problems = []
+    for role, (own, _sibling, _parent) in ROLE_AREAS.items():
+        if route.action is not None and not allows(role, route.action):
+            continue  # refused: the matrix checks that
+        target = None
+        if route.target:
+            assert route.rows.target, f"{route.label}: a list of a {route.target} needs Rows.target"
+            target = route.rows.target(route, role, seeded, personas)
+            if target is None:
+                continue
+        user = personas[role]
+        client = api_for(user) if route.api else client_for(user)
+        query = {**(route.query(target) if route.query else {}), **route.rows.query}
+
+        # when
+        response = client.get(reverse(route.name, kwargs=route.kwargs(target)), query)
+
+        # then
+        if response.status_code not in route.success:
+            problems.append(f"{role}: answered {response.status_code}")
+            continue
+        rows = route.rows.read(response, role, user)
+        if not rows:
+            problems.append(f"{role}: no rows, though the world has rows in its scope")
+        outside = [
+            row
+            for row in rows
+            if not any(
+                in_scope(code, _prefix(own), route.rows.upward) for code in (row if isinstance(row, tuple) else (row,))
+            )
+        ]
+        if outside:
+            problems.append(f"{role} of {own}: rows outside its scope: {outside}")
+    assert problems == []
 
 
 def _named_routes(resolver=None, namespace=""):
