@@ -54,11 +54,12 @@ __all__ = [
 PAGE_SIZE = 50
 
 
-def _listing(request):
-    """The households the user may see, filtered as the list page and its exports are."""
-    if not request.user.is_superuser and not prefixes_for(request.user, Action.VIEW):
+def _listing(request, action: str = Action.VIEW):
+    """The households where the user may take ``action`` (view for the list page, export for its
+    exports), filtered as the list page is; 403 for a user who may take it nowhere."""
+    if not request.user.is_superuser and not prefixes_for(request.user, action):
         raise PermissionDenied
-    base = Household.objects.visible_to(request.user, Action.VIEW)
+    base = Household.objects.visible_to(request.user, action)
     return HouseholdFilter(request.GET or None, queryset=base, request=request)
 
 
@@ -86,11 +87,14 @@ def household_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     capture_villages = _capture_villages(request.user)
-    return render(
-        request,
-        "households/household_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "capture_villages": capture_villages},
-    )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "capture_villages": capture_villages,
+        "can_export": request.user.is_superuser or bool(prefixes_for(request.user, Action.EXPORT)),
+    }
+    return render(request, "households/household_list.html", context)
 
 
 class EstimatedPaginator(Paginator):
@@ -190,10 +194,11 @@ def _capture_villages(user) -> list[Area]:
 
 @login_required
 def household_export(request, fmt: str):
-    """The current list (same filters) as CSV or Excel; ID numbers masked; the export is recorded."""
+    """The current list (same filters) as CSV or Excel, of the households where the user holds
+    the export action (a village clerk holds none: 403); ID numbers masked; the export is recorded."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    filterset = _listing(request)
+    filterset = _listing(request, Action.EXPORT)
     households = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if "sort" not in request.GET:
         households = households.order_by(*SORTS["household_no"])
