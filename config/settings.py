@@ -333,6 +333,10 @@ REPORT_SHEET_MAX_ROWS = env_int("REPORT_SHEET_MAX_ROWS", 1_000_000)
 #: "area code" filter) has at least this many code digits (6: a county); over more it shows
 #: PostgreSQL's estimate ("约 N 户") with the exact count on request (docs/performance.md)
 HOUSEHOLD_LIST_EXACT_COUNT_DIGITS = env_int("HOUSEHOLD_LIST_EXACT_COUNT_DIGITS", 6)
+#: live ID-number checks one user may make in a minute (households.views.check_id answers 429
+#: beyond): a clerk types one number at a time, while many checks a minute would be someone
+#: testing numbers for whether they are registered
+ID_CHECKS_PER_MINUTE = env_int("ID_CHECKS_PER_MINUTE", 30)
 # scheduled builds: the areas (empty: every county with households and its province) and their requester
 REPORT_SCHEDULED_AREAS = env_list("REPORT_SCHEDULED_AREAS", [])
 REPORT_SYSTEM_USERNAME = env_str("REPORT_SYSTEM_USERNAME", "report-scheduler")

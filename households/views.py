@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.choices import Action, Level
@@ -29,6 +30,7 @@ from areas.models import Area
 from areas.scopes import may, prefixes_for
 from core.errors import Conflict, ServiceError
 from core.models import ObjectChange
+from core.throttle import over_budget
 from exits.selectors import procedures_of
 from households import export, services
 from households.choices import Relation
@@ -446,6 +448,10 @@ def check_id(request):
     """htmx: check one ID number as it is typed; says what is wrong, or the birth date, gender and age."""
     if not request.user.is_superuser and not prefixes_for(request.user, Action.CAPTURE):
         raise PermissionDenied
+    if over_budget("id-check", request.user.pk, settings.ID_CHECKS_PER_MINUTE):
+        # it says whether a number is registered: not to be asked number after number
+        message = _("Too many ID numbers checked in a minute; wait a moment and check again.")
+        return HttpResponse(format_html('<span class="error">{}</span>', message), status=429)
     field = next((key for key in request.POST if key.endswith("id_number")), None)
     raw = request.POST.get(field, "") if field else ""
     result = check_id_number(raw)

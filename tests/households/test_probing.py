@@ -40,3 +40,55 @@ def test_the_list_offers_export_only_to_a_role_holding_it(personas, client_for, 
 
     assert export_url not in clerk_page.content.decode()
     assert export_url in officer_page.content.decode()
+
+
+# --- a duplicate ID number outside one's areas tells nothing of where ----------------------------
+
+
+def _check(client, number: str) -> str:
+    response = client.post(reverse("households:check_id"), {"members-0-id_number": number})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_live_check_of_a_number_registered_outside_the_scope_names_no_household_nor_area(
+    personas, client_for, saved_household
+):
+    # given Charlie, reviewer of 新华乡, and a person registered in 孔兴村 of 诗礼乡
+    number = saved_household.members.get(position=2).id_number
+
+    # when he checks that person's number
+    answer = _check(client_for(personas["charlie"]), number)
+
+    # then he learns only that it cannot be used here
+    assert "该证件号码不能在此登记，由县扶贫办核实处理。" in answer
+    assert saved_household.household_no not in answer and saved_household.head_name not in answer
+    for told in ("530921", "5309", "凤庆", "诗礼", "孔兴", "临沧"):
+        assert told not in answer
+
+
+def test_the_live_check_of_a_number_registered_in_scope_names_the_household(personas, client_for, saved_household):
+    number = saved_household.members.get(position=2).id_number
+
+    answer = _check(client_for(personas["township_reviewer"]), number)
+
+    assert saved_household.household_no in answer and saved_household.head_name in answer
+
+
+# --- the live check is throttled per user -------------------------------------------------------
+
+
+def test_the_live_check_answers_429_past_its_budget_per_user(personas, client_for, saved_household, settings):
+    settings.ID_CHECKS_PER_MINUTE = 3
+    number = saved_household.members.get(position=2).id_number
+    clerk, reviewer = client_for(personas["village_clerk"]), client_for(personas["township_reviewer"])
+
+    within = [clerk.post(reverse("households:check_id"), {"members-0-id_number": number}) for _ in range(3)]
+    beyond = clerk.post(reverse("households:check_id"), {"members-0-id_number": number})
+    other_user = reviewer.post(reverse("households:check_id"), {"members-0-id_number": number})
+
+    assert [response.status_code for response in within] == [200, 200, 200]
+    assert beyond.status_code == 429
+    assert "一分钟内核验的证件号码过多" in beyond.content.decode()
+    assert saved_household.household_no not in beyond.content.decode()
+    assert other_user.status_code == 200
