@@ -92,3 +92,50 @@ def test_the_live_check_answers_429_past_its_budget_per_user(personas, client_fo
     assert "一分钟内核验的证件号码过多" in beyond.content.decode()
     assert saved_household.household_no not in beyond.content.decode()
     assert other_user.status_code == 200
+
+
+# --- crafted parameters answer 400, not a server error (tests/matrix/test_fuzz.py: every route) ---
+
+
+def test_a_unicode_digit_in_the_lists_area_filter_is_the_400_page(personas, client_for):
+    response = client_for(personas["county_officer"]).get(reverse("households:household_list"), {"village": "²"})
+
+    assert response.status_code == 400
+    assert "参数“village”的值无效。" in response.content.decode()
+
+
+def test_a_unicode_digit_in_the_apis_area_filter_is_the_apis_400(personas, api_for):
+    response = api_for(personas["county_officer"]).get(reverse("api:household-list"), {"village": "²"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_parameter"
+    assert list(response.json()["error"]["fields"]) == ["village"]
+
+
+def test_a_unicode_digit_as_the_household_of_the_id_check_is_400(personas, client_for):
+    response = client_for(personas["village_clerk"]).post(
+        reverse("households:check_id"), {"members-0-id_number": "11010519491231002X", "household": "²"}
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("amount", ["nan", "1e999", "Infinity"])
+def test_the_live_figures_take_an_amount_that_is_no_number_as_nothing(personas, client_for, amount):
+    response = client_for(personas["village_clerk"]).post(
+        reverse("households:live_figures"), {"wage_income": amount, "business_income": "1200"}
+    )
+
+    assert response.status_code == 200
+    assert "1200" in response.content.decode()
+
+
+def test_a_member_count_past_the_forms_rows_is_refused_before_the_forms_are_built(personas, client_for):
+    url = reverse("households:household_add") + "?village=530921201200"
+
+    response = client_for(personas["village_clerk"]).post(
+        url, {"members-TOTAL_FORMS": "99999999999999999999999", "members-INITIAL_FORMS": "0"}
+    )
+
+    assert response.status_code == 400
+    assert "members-TOTAL_FORMS" in response.content.decode()
