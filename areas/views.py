@@ -31,6 +31,7 @@ from areas.roles import ROLE_ACTIONS
 from areas.scopes import Grant, grants_of, held_grants, held_grants_of_many, may, prefixes_for
 from core.errors import ServiceError
 from core.models import ObjectChange
+from core.params import clean_text
 from core.querysets import prefix_condition
 
 __all__ = [
@@ -98,9 +99,10 @@ def home(request):
 def area_list(request):
     """The areas at the top of the user's scope, or a search by name or code within it."""
     areas = Area.objects.visible_to(request.user, Action.VIEW)
-    query = request.GET.get("q", "").strip()
+    query = clean_text(request.GET.get("q"), "q", max_length=100)
     if query:
-        condition = areas.filter(code__startswith=query) if query.isdigit() else areas.filter(name__contains=query)
+        numeric = query.isascii() and query.isdigit()
+        condition = areas.filter(code__startswith=query) if numeric else areas.filter(name__contains=query)
         areas = condition.order_by("code")
     elif request.user.is_superuser:
         areas = areas.filter(level=Level.PROVINCE)
@@ -272,7 +274,7 @@ def _grant_rows(grants: list[Grant]) -> list[dict]:
 @login_required
 def person_list(request):
     people = _people_visible_to(request.user).order_by("username")
-    query = request.GET.get("q", "").strip()
+    query = clean_text(request.GET.get("q"), "q", max_length=150)
     if query:
         people = people.filter(Q(username__icontains=query) | Q(first_name__icontains=query))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -84,6 +84,7 @@ from assistance.views_base import (
     require_any,
 )
 from core.errors import ServiceError
+from core.params import ascii_digits, object_id
 from households.choices import HouseholdStatus
 from households.idnumbers import age_on, mask_id_number
 from households.models import Household, Member
@@ -116,21 +117,12 @@ def _parse(serializer_class, request, **kwargs):
 
 
 def _number(params, name: str) -> int | None:
-    value = params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ServiceError(_("Give a number."), field=name)
-    return int(value)
+    return object_id(params.get(name), name, message=_("Give a number."))
 
 
 def _prefix(params, name: str) -> str | None:
-    value = params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 15:
-        raise ServiceError(_("Give an area code or the leading digits of one."), field=name)
-    return value
+    value = ascii_digits(params.get(name), name, message=_("Give an area code or the leading digits of one."))
+    return value or None
 
 
 def _list_scope(viewset) -> None:

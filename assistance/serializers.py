@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from assistance.choices import MEASURES, MeasureCode, MeasureStatus
 from assistance.models import Cadre, FundPayment, Measure, Pairing, Plan, Project, UnitAssignment, Visit, WorkTeam
+from core.serializers import IdField
 
 __all__ = [
     "AdvanceSerializer",
@@ -108,16 +109,16 @@ class PairingSerializer(serializers.ModelSerializer):
 
 
 class PairingCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
-    cadre = serializers.IntegerField()
+    household = IdField()
+    cadre = IdField()
     starts_on = serializers.DateField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class BulkPairingSerializer(serializers.Serializer):
     village = _code_field(help_text="the village the households belong to")
-    households = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
-    cadre = serializers.IntegerField()
+    households = serializers.ListField(child=IdField(), min_length=1, max_length=500)
+    cadre = IdField()
     starts_on = serializers.DateField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -140,8 +141,8 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class VisitCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
-    cadre = serializers.IntegerField()
+    household = IdField()
+    cadre = IdField()
     visited_on = serializers.DateField()
     found = serializers.CharField(allow_blank=True)
     done = serializers.CharField(required=False, allow_blank=True, default="")
@@ -180,7 +181,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanWriteSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = IdField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     planned_exit_year = serializers.IntegerField(min_value=2000, max_value=2100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -199,7 +200,7 @@ class PlanCopySerializer(serializers.Serializer):
 
 class BulkPlanCopySerializer(serializers.Serializer):
     village = _code_field(help_text="the village the households belong to")
-    households = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    households = serializers.ListField(child=IdField(), min_length=1, max_length=500)
     from_year = serializers.IntegerField(min_value=2000, max_value=2100)
     to_year = serializers.IntegerField(min_value=2000, max_value=2100)
 
@@ -212,9 +213,9 @@ class MeasureCreateSerializer(serializers.Serializer):
     funding_source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=MeasureStatus.choices, required=False, default=MeasureStatus.PLANNED)
     members = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="member ids, for measures for persons"
+        child=IdField(), required=False, default=list, help_text="member ids, for measures for persons"
     )
-    project = serializers.IntegerField(required=False, allow_null=True, default=None)
+    project = IdField(required=False, allow_null=True, default=None)
 
 
 class MeasureStatusSerializer(serializers.Serializer):
@@ -252,13 +253,13 @@ class BeneficiariesWriteSerializer(serializers.Serializer):
     planned_households = serializers.IntegerField(help_text="all households the project is to benefit")
     planned_people = serializers.IntegerField(help_text="all people the project is to benefit")
     households = serializers.ListField(
-        child=serializers.IntegerField(), max_length=5000, help_text="ids of the registered poor households named"
+        child=IdField(), max_length=5000, help_text="ids of the registered poor households named"
     )
     version = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="the version read")
 
 
 class BeneficiaryRowSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = IdField()
     household_no = serializers.CharField()
     head_name = serializers.CharField()
     household_size = serializers.IntegerField()
@@ -306,7 +307,7 @@ class ProjectCreateSerializer(serializers.Serializer):
     planned_households = serializers.IntegerField(required=False, default=0)
     planned_people = serializers.IntegerField(required=False, default=0)
     households = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=5000,
+        child=IdField(), required=False, default=list, max_length=5000,
         help_text="ids of the registered poor households named as planned beneficiaries",
     )  # fmt: skip
     meeting = MeetingSerializer(required=False, default=dict)
@@ -360,12 +361,12 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = IdField()
     amount = serializers.DecimalField(**_AMOUNT)
     paid_on = serializers.DateField()
     purpose = serializers.CharField(max_length=200, allow_blank=True)
-    measure = serializers.IntegerField(required=False, allow_null=True, default=None)
-    project = serializers.IntegerField(required=False, allow_null=True, default=None)
+    measure = IdField(required=False, allow_null=True, default=None)
+    project = IdField(required=False, allow_null=True, default=None)
 
 
 # --- work teams and units ------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from assistance.views_base import (
     suggestions,
 )
 from core.errors import ServiceError
+from core.params import object_id
 from core.shortcuts import show_error
 from households.idnumbers import age_on, mask_id_number
 from households.models import INCOME_FIELDS, Household, HouseholdYear
@@ -258,9 +259,9 @@ def visit_add(request, pk: int):
 def plan_save(request, pk: int):
     """Create the plan of a year, or change one (save_plan): ``plan`` names the plan changed."""
     household = household_or_404(request.user, pk, WORKERS)
-    plan_id = request.POST.get("plan", "")
-    key = ("plan", int(plan_id)) if plan_id.isdigit() else "plan"
-    form = PlanForm(request.POST, prefix=f"p{plan_id}" if plan_id.isdigit() else None)
+    plan_id = object_id(request.POST.get("plan"), "plan")
+    key = ("plan", plan_id) if plan_id is not None else "plan"
+    form = PlanForm(request.POST, prefix=f"p{plan_id}" if plan_id is not None else None)
     if form.is_valid():
         try:
             plan = services.save_plan(

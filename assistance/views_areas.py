@@ -44,6 +44,7 @@ from assistance.units import cadres_visible_to
 from assistance.views import show_error
 from assistance.views_base import ASSIGNERS, WORKERS, area_or_404, cadre_or_404, county_or_404, require_any
 from core.errors import ServiceError
+from core.params import year as params_year
 from households.choices import HouseholdStatus
 from households.models import Household
 
@@ -350,8 +351,8 @@ def bulk_assign(request, code: str):
     )
 
 
-def _year_of(value, default: int) -> int:
-    return int(value) if str(value or "").isdigit() and 2000 <= int(value) <= 2100 else default
+def _year_of(value, default: int, name: str) -> int:
+    return params_year(value, name, default=default)
 
 
 @login_required
@@ -362,8 +363,8 @@ def bulk_copy_plans(request, code: str):
     village = area_or_404(request.user, code, WORKERS, levels=(Level.VILLAGE,))
     this_year = timezone.localdate().year
     data = request.POST or request.GET
-    from_year = _year_of(data.get("from_year"), this_year - 1)
-    to_year = _year_of(data.get("to_year"), this_year)
+    from_year = _year_of(data.get("from_year"), this_year - 1, "from_year")
+    to_year = _year_of(data.get("to_year"), this_year, "to_year")
     households = list(
         Household.objects.visible_to(request.user, Action.VIEW)
         .filter(village=village, status__in=POOR)
@@ -444,9 +445,7 @@ def coverage(request, code: str):
 
 
 def _plan_year(request) -> int:
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() else timezone.localdate().year
-    return min(max(year, 2000), 2100)
+    return params_year(request.GET.get("year"), default=timezone.localdate().year)
 
 
 @login_required
@@ -518,8 +517,7 @@ def fund_list(request, code: str):
         .only("id", "amount", "paid_on", "purpose", "household__head_name", "household__household_no",
               "household__village_group__name")
     )  # fmt: skip
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() else None
+    year = params_year(request.GET.get("year"))
     if year:
         payments = payments.filter(paid_on__year=year)
     payments = payments.order_by("paid_on", "household__household_no", "id")

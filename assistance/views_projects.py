@@ -27,6 +27,7 @@ from assistance.models import FundPayment, Measure, Project
 from assistance.views import show_error
 from assistance.views_base import area_or_404, project_or_404, require_any
 from core.errors import ServiceError
+from core.params import ascii_digits
 from households.models import Household, Member
 
 __all__ = ["project_add", "project_advance", "project_beneficiaries", "project_detail", "project_list"]
@@ -156,7 +157,7 @@ def project_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def project_add(request):
     """A village (or township) proposes a project after its meeting and publicity."""
-    code = request.GET.get("location") or request.POST.get("location") or ""
+    code = ascii_digits(request.GET.get("location") or request.POST.get("location"), "location")
     location = area_or_404(request.user, code, PROPOSERS, levels=(Level.VILLAGE, Level.TOWNSHIP))
     form = ProjectForm(request.POST or None)
     funding = FundingRowFormSet(request.POST or None, prefix="funding")

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.IdleTimeoutMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.BadRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -226,6 +227,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
+    # JSON refusing NUL characters (core.parsers.JSONParser); form bodies: core.middleware.BadRequestMiddleware
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -350,6 +357,10 @@ REPORT_SHEET_MAX_ROWS = env_int("REPORT_SHEET_MAX_ROWS", 1_000_000)
 #: "area code" filter) has at least this many code digits (6: a county); over more it shows
 #: PostgreSQL's estimate ("约 N 户") with the exact count on request (docs/performance.md)
 HOUSEHOLD_LIST_EXACT_COUNT_DIGITS = env_int("HOUSEHOLD_LIST_EXACT_COUNT_DIGITS", 6)
+#: live ID-number checks one user may make in a minute (households.views.check_id answers 429
+#: beyond): a clerk types one number at a time, while many checks a minute would be someone
+#: testing numbers for whether they are registered
+ID_CHECKS_PER_MINUTE = env_int("ID_CHECKS_PER_MINUTE", 30)
 # scheduled builds: the areas (empty: every county with households and its province) and their requester
 REPORT_SCHEDULED_AREAS = env_list("REPORT_SCHEDULED_AREAS", [])
 REPORT_SYSTEM_USERNAME = env_str("REPORT_SYSTEM_USERNAME", "report-scheduler")

@@ -9,6 +9,7 @@ from rest_framework import mixins, viewsets
 from areas.choices import Action
 from areas.scopes import prefixes_for
 from core.models import ChangeAction, ObjectChange
+from core.params import ascii_digits, clean_text
 from core.serializers import ObjectChangeSerializer
 
 __all__ = ["ObjectChangeViewSet"]
@@ -24,12 +25,12 @@ class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             raise PermissionDenied
         changes = ObjectChange.objects.visible_to(user, Action.AUDIT).select_related("content_type")
         params = self.request.query_params
-        if params.get("area", "").isdigit():
-            changes = changes.filter(area_code__startswith=params["area"])
+        if area := ascii_digits(params.get("area"), "area"):
+            changes = changes.filter(area_code__startswith=area)
         if params.get("action") in ChangeAction.values:
             changes = changes.filter(action=params["action"])
-        if params.get("actor"):
-            changes = changes.filter(actor_username=params["actor"])
+        if actor := clean_text(params.get("actor"), "actor", max_length=150):
+            changes = changes.filter(actor_username=actor)
         return changes.order_by("-time", "-id")
 
     @extend_schema(

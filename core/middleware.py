@@ -8,6 +8,7 @@ import uuid
 from contextvars import ContextVar
 
 __all__ = [
+    "BadRequestMiddleware",
     "ChineseFirstLocaleMiddleware",
     "ContentSecurityPolicyMiddleware",
     "IdleTimeoutMiddleware",
@@ -146,3 +147,69 @@ class RequestSizeLimitMiddleware:
             return JsonResponse({"error": body}, status=413)
         limit = self.limit // (1024 * 1024)
         return render(request, "errors/413.html", {"limit_mb": limit}, status=413)
+
+
+class BadRequestMiddleware:
+    """Answers 400 for a crafted request, in the page's or the API's form, never a server error.
+
+    - A NUL byte in the path, or in a key or value of the query string or of a form body, is
+      refused before any view runs: no field of the application takes one, PostgreSQL refuses it
+      in text, and one check here covers every parameter of every page and endpoint (a JSON body
+      is checked by the API's parser, core.parsers.JSONParser). Reading the form body here is what
+      CSRF's check does next anyway; an upload is within REQUEST_MAX_BYTES by then (the middleware
+      before this one).
+    - A parameter a view refused through core.params (``InvalidParameter``) becomes the 400 page
+      with the reason, or the API's error shape outside DRF's own views.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import RawPostDataException
+        from django.utils.translation import gettext as _
+
+        from core.params import InvalidParameter, has_nul
+
+        field = "path" if has_nul(request.path) else _nul_in(request.GET)
+        if field is None and request.method == "POST":
+            try:
+                field = _nul_in(request.POST)
+            except RawPostDataException:  # the body was read as a stream already
+                field = None
+        if field is not None:
+            message = _("The request contains a NUL character, which no field accepts.")
+            return bad_request_response(request, InvalidParameter(field, message))
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from core.params import InvalidParameter
+
+        if isinstance(exception, InvalidParameter):
+            return bad_request_response(request, exception)
+        return None
+
+
+def _nul_in(data) -> str | None:
+    """The name of the first parameter with a NUL byte in its name or a value, or None."""
+    from core.params import has_nul
+
+    for key, values in data.lists():
+        if has_nul(key):
+            return key.replace("\x00", "")
+        if any(has_nul(value) for value in values):
+            return key
+    return None
+
+
+def bad_request_response(request, error):
+    """400 for a refused parameter: the API's error shape under /api/, the 400 page otherwise."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    if request.path.startswith("/api/"):
+        body = {"status": 400, "code": error.code, "message": str(error.message), "fields": {}}
+        if error.field:
+            body["fields"] = {error.field: [str(error.message)]}
+        return JsonResponse({"error": body}, status=400)
+    return render(request, "errors/400.html", {"message": error.message}, status=400)

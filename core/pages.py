@@ -10,6 +10,7 @@ from django.shortcuts import render
 from areas.choices import Action
 from areas.scopes import prefixes_for
 from core.models import ChangeAction, ObjectChange
+from core.params import ascii_digits, clean_text
 
 __all__ = ["change_list"]
 
@@ -20,10 +21,10 @@ def change_list(request):
     if not request.user.is_superuser and not prefixes_for(request.user, Action.AUDIT):
         raise PermissionDenied
     changes = ObjectChange.objects.visible_to(request.user, Action.AUDIT).select_related("content_type")
-    area = request.GET.get("area", "").strip()
-    if area.isdigit():
+    area = ascii_digits(request.GET.get("area"), "area")
+    if area:
         changes = changes.filter(area_code__startswith=area)
-    actor = request.GET.get("actor", "").strip()
+    actor = clean_text(request.GET.get("actor"), "actor", max_length=150)
     if actor:
         changes = changes.filter(actor_username=actor)
     action = request.GET.get("action", "")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +28,9 @@ from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import prefixes_for
 from core.errors import ServiceError
+from core.params import ascii_digits
+from core.params import year as params_year
+from core.parsers import JSONParser
 from exits import exit_areas, exit_services
 from exits.exit_choices import ExitState
 from exits.exit_forms import (
@@ -168,17 +171,14 @@ class ExitCaseListView(APIView):
     def get(self, request):
         _require_a_role(request.user)
         params = request.query_params
-        try:
-            year = int(params.get("year") or timezone.localdate().year)
-        except ValueError as exc:
-            raise ServiceError(_("Give a number."), field="year") from exc
+        year = params_year(params.get("year"), default=timezone.localdate().year, message=_("Give a number."))
         cases = ExitCase.objects.visible_to(request.user).filter(year=year).select_related("household")
         if params.get("state"):
             if params["state"] not in ExitState.values:
                 raise ServiceError(_("Unknown value."), field="state")
             cases = cases.filter(state=params["state"])
-        if params.get("village", "").isdigit():
-            cases = cases.filter(area_code__startswith=params["village"])
+        if village := ascii_digits(params.get("village"), "village"):
+            cases = cases.filter(area_code__startswith=village)
         page = Paginator(cases.order_by("area_code", "pk"), PAGE_SIZE).get_page(params.get("page"))
         return Response(
             {
@@ -274,10 +274,9 @@ class IncidenceView(APIView):
         area = Area.objects.visible_to(request.user).filter(code=code).first()
         if area is None or area.level == Level.GROUP:
             raise Http404
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-        except ValueError as exc:
-            raise ServiceError(_("Give a number."), field="year") from exc
+        year = params_year(
+            request.query_params.get("year"), default=timezone.localdate().year, message=_("Give a number.")
+        )
         if area.level in (Level.PROVINCE, Level.CITY):
             counties = assess_counties(area.prefix, year)
             return Response({"area": area.code, "year": year, "counties": [c.as_dict() for c in counties]})

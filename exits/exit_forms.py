@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import InvalidParameter, object_id
 from exits.exit_services import CHECKLIST_ITEMS
 from identification.forms import DateInput
 from identification.services import Vote
@@ -134,10 +135,13 @@ class _Ids(forms.Field):
         if value in (None, "", []):
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        try:
-            return [int(v) for v in values]
-        except (TypeError, ValueError) as exc:
+        try:  # ASCII digits within the ids' range: int() takes "١٢", and SQLite no id past a bigint
+            ids = [object_id(v if isinstance(v, str) else str(v), "case_ids") for v in values]
+        except InvalidParameter as exc:
             raise forms.ValidationError(_("Give case numbers.")) from exc
+        if None in ids:
+            raise forms.ValidationError(_("Give case numbers."))
+        return ids
 
 
 class IdsWidget(forms.MultipleHiddenInput):

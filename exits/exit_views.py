@@ -27,6 +27,8 @@ from django.views.decorators.http import require_POST
 from areas.choices import Action, Level
 from areas.scopes import may, prefixes_for
 from core.errors import ServiceError
+from core.params import ascii_digits
+from core.params import year as params_year
 from exits import exit_areas, exit_services
 from exits.exit_choices import ExitState
 from exits.exit_forms import (
@@ -67,10 +69,7 @@ PAGE_SIZE = 100
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError as exc:
-        raise Http404 from exc
+    return params_year(request.GET.get("year"), default=timezone.localdate().year)
 
 
 def _require_a_role(user) -> None:
@@ -111,8 +110,7 @@ def exit_list(request):
     state = request.GET.get("state", "")
     if state in ExitState.values:
         cases = cases.filter(state=state)
-    village = request.GET.get("village", "")
-    if village.isdigit():
+    if village := ascii_digits(request.GET.get("village"), "village"):
         cases = cases.filter(area_code__startswith=village)
     page = Paginator(
         cases.select_related("household__village", "household__village_group").order_by("area_code", "pk"), PAGE_SIZE
@@ -164,8 +162,7 @@ def exit_propose(request):
         .select_related("village", "village_group")
         .order_by("household_no")
     )
-    village = request.GET.get("village", "")
-    if village.isdigit():
+    if village := ascii_digits(request.GET.get("village"), "village"):
         households = households.filter(village__code__startswith=village)
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "exits/exit/propose.html", {"form": form, "page": page, "year": year})

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from areas.choices import Action
 from assistance.views_base import require_any
+from core.params import ascii_digits
 from exits import monitoring_flags as flags
 from exits import monitoring_services as services
 from exits.models import AttentionFlag, MonitoringCase, MonitoringEvent, MonitoringLine, RiskRecord
@@ -52,8 +53,7 @@ def _parse(serializer_class, request):
 
 
 def _area(params) -> str:
-    value = params.get("area", "").strip()
-    return value if value.isdigit() and len(value) <= 12 else ""
+    return ascii_digits(params.get("area"), "area", max_length=12)
 
 
 @dataclass(frozen=True)

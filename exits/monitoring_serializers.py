@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.serializers import IdField
 from exits.models import AttentionFlag, ExitCase, MonitoringCase, MonitoringEvent, MonitoringLine, RiskRecord
 from exits.monitoring_choices import EliminationMode, MonitoringChannel, MonitoringKind, MonitoringState, RiskKind
 from exits.monitoring_workflow import TRANSITIONS
@@ -119,7 +120,7 @@ class HouseholdExitSerializer(serializers.ModelSerializer):
 
 
 class MonitoringAlertSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = IdField()
     kind = serializers.ChoiceField(choices=MonitoringKind.choices)
     channel = serializers.ChoiceField(choices=MonitoringChannel.choices)
     note = serializers.CharField(max_length=2000)
@@ -147,7 +148,7 @@ class MonitoringRiskWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RiskKind.choices)
     found_on = serializers.DateField()
     description = serializers.CharField(max_length=2000)
-    measures = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    measures = serializers.ListField(child=IdField(), required=False, default=list)
 
 
 class MonitoringEliminateSerializer(serializers.Serializer):

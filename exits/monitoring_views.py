@@ -29,6 +29,7 @@ from areas.scopes import may, prefixes_for
 from assistance.models import Measure
 from assistance.views_base import require_any
 from core.errors import ServiceError
+from core.params import ascii_digits
 from core.shortcuts import show_error
 from exits import monitoring_flags as flags
 from exits import monitoring_services as services
@@ -58,9 +59,9 @@ __all__ = [
 PAGE_SIZE = 50
 
 
-def _digits(value: str, longest: int = 12) -> str:
-    value = (value or "").strip()
-    return value if value.isdigit() and len(value) <= longest else ""
+def _digits(value: str, longest: int = 12, name: str = "area") -> str:
+    """An area code or household number parameter: ASCII digits, or 400 (core.params)."""
+    return ascii_digits(value, name, max_length=longest)
 
 
 # --- monitored households ---------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def case_add(request):
     if not request.user.is_superuser and not prefixes_for(request.user, START_ACTION):
         raise PermissionDenied
     initial = {}
-    if household_no := _digits(request.GET.get("household", ""), 16):
+    if household_no := _digits(request.GET.get("household", ""), 16, "household"):
         initial["household_no"] = household_no
     form = AlertForm(request.POST or None, initial=initial)
     status = 200
@@ -334,7 +335,7 @@ def line_list(request):
     status = 200
     if request.method == "POST":
         # scope before the form: a province out of view is 404, one in view without the action 403
-        code = _digits(request.POST.get("province", ""))
+        code = _digits(request.POST.get("province", ""), name="province")
         province = Area.objects.visible_to(user, Action.VIEW).filter(code=code).first()
         if province is None:
             raise Http404

@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 
 from areas.choices import Action, Level
 from areas.scopes import may
-from core.errors import ServiceError
+from core.params import year as params_year
+from core.serializers import IdField
 from core.shortcuts import area_or_404, require_any
 from exits import frozen, review
 from exits import status as procedures
@@ -100,7 +101,7 @@ class ReviewResultSerializer(serializers.ModelSerializer):
 
 
 class ReviewResultCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = IdField()
     form = serializers.ChoiceField(choices=ReviewForm.choices)
     finding = serializers.ChoiceField(choices=ReviewFinding.choices)
     reason = serializers.CharField()
@@ -130,7 +131,7 @@ class ReviewCountySerializer(serializers.Serializer):
 
 
 class ReviewIdentifySerializer(serializers.Serializer):
-    campaign = serializers.IntegerField()
+    campaign = IdField()
     informed_on = serializers.DateField()
 
 
@@ -162,7 +163,7 @@ class ReviewStatusChangeCreateSerializer(serializers.Serializer):
     reason = serializers.CharField()
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
     documents = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
-    attachments = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    attachments = serializers.ListField(child=IdField(), required=False, default=list)
 
 
 class ReviewFrozenYearSerializer(serializers.ModelSerializer):
@@ -430,10 +431,9 @@ class DifferencesView(APIView):
     )
     def get(self, request, code: str):
         area = area_or_404(request.user, code, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
-        text = request.query_params.get("year", "")
-        if text and not (text.isdigit() and 2014 <= int(text) <= 2100):
-            raise ServiceError(_("Give a number."), field="year")
-        year = int(text) if text else timezone.localdate().year
+        year = params_year(
+            request.query_params.get("year"), default=timezone.localdate().year, message=_("Give a number.")
+        )
         return Response(
             ReviewDifferencesSerializer(
                 frozen.differences(actor=request.user, area_code=area.code, year=year, area=area)

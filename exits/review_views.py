@@ -18,6 +18,8 @@ from areas.choices import Action, Level
 from areas.models import Area
 from areas.scopes import may
 from core.errors import ServiceError
+from core.params import object_id
+from core.params import year as params_year
 from core.shortcuts import area_or_404, require_any
 from exits import frozen, review, status
 from exits.models import FORM_FINDINGS, FrozenYear, ReviewForm, ReviewResult, ReviewState
@@ -122,12 +124,8 @@ def campaign_report(request, pk: int):
 def result_add(request, pk: int):
     """Fill one of the three forms for a household (village clerks)."""
     campaign = review.campaign_for(request.user, pk)
-    household_id = request.GET.get("household", "")
-    household = (
-        Household.objects.visible_to(request.user, Action.VIEW)
-        .filter(pk=int(household_id) if household_id.isdigit() else 0)
-        .first()
-    )
+    household_id = object_id(request.GET.get("household"), "household")
+    household = Household.objects.visible_to(request.user, Action.VIEW).filter(pk=household_id or 0).first()
     if household is None:
         raise Http404
     if not may(request.user, Action.CAPTURE, household.village_id):
@@ -339,8 +337,7 @@ def frozen_years(request, code: str):
 def differences(request, code: str):
     """Year-over-year differences per village under a county, township or village."""
     area = area_or_404(request.user, code, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() and 2014 <= int(year_text) <= 2100 else timezone.localdate().year
+    year = params_year(request.GET.get("year"), default=timezone.localdate().year)
     result = frozen.differences(actor=request.user, area_code=area.code, year=year, area=area)
     return render(request, "exits/review/differences.html", {"area": area, "result": result})
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from areas.choices import Action
 from areas.scopes import prefixes_within, scope_of
+from core.params import ascii_digits, clean_text
 from households.choices import CAUSES, EntryState, HouseholdStatus, PovertyAttribute
 from households.models import Household, Member, code_range
 
@@ -47,13 +48,13 @@ class HouseholdFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Household number (a prefix), the last 4 characters of a member's ID number, or the
         beginning of a member's name (a surname or a whole name)."""
-        value = value.strip()
+        value = clean_text(value, "q", max_length=100)
         if not value:
             return queryset
-        if len(value) == 4 and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "Xx")):
+        if len(value) == 4 and value.isascii() and (value[:3].isdigit() and (value[3].isdigit() or value[3] in "Xx")):
             tail = Member.objects.filter(household=OuterRef("pk"), is_active=True, id_number__endswith=value.upper())
             return queryset.filter(Q(household_no__startswith=value) | Q(Exists(tail)))
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return queryset.filter(household_no__startswith=value)
         # names match from their start (a surname, or a whole name), which an index can serve.
         # The head is an active member too, so one semi-join on members covers the head's name:
@@ -75,14 +76,14 @@ class HouseholdFilter(django_filters.FilterSet):
         list's own queryset carries the scope that decides what is shown."""
         user = getattr(self.request, "user", None)
         scope = None if user is None else scope_of(user, Action.VIEW)
-        area = (self.data.get("village") or "").strip()
-        if area.isdigit():
+        area = ascii_digits(self.data.get("village"), "village")
+        if area:
             return prefixes_within(scope, area)
         return scope
 
     def in_area(self, queryset, name, value):
-        value = value.strip()
-        if not value.isdigit():
+        value = ascii_digits(value, "village")
+        if not value:
             return queryset
         user = getattr(self.request, "user", None)
         scope = None if user is None else scope_of(user, Action.VIEW)

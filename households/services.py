@@ -128,15 +128,15 @@ def _valid_causes(village_code: str) -> set[str]:
 
 
 def describe_duplicate(actor, member: Member) -> str:
-    """Where a person is already registered, in words that leak nothing outside the actor's scope."""
+    """Where a person is already registered, in words that leak nothing outside the actor's scope:
+    the household when the actor sees it; otherwise only that the number cannot be used here,
+    with neither household nor area (a code would tell, number by number, where anyone lives)."""
     if may(actor, Action.VIEW, member.area_code):
         return _("This ID number is already registered in household %(number)s (%(head)s).") % {
             "number": member.household.household_no,
             "head": member.household.head_name,
         }
-    return _("This ID number is already registered in another area, division code %(code)s….") % {
-        "code": member.area_code[:6]
-    }
+    return _("This ID number cannot be used here; the county office resolves it.")
 
 
 def household_area(actor, *, village_code: str | None, household_id: int | None) -> tuple[Area, Household | None]:

@@ -7,13 +7,14 @@ and households.quality. htmx endpoints (ID check, live figures, a new member row
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -30,6 +31,8 @@ from areas.models import Area
 from areas.scopes import may, prefixes_for
 from core.errors import Conflict, ServiceError
 from core.models import ObjectChange
+from core.params import InvalidParameter, ascii_digits, bounded_int, clean_text, finite_decimal, positive_int
+from core.throttle import over_budget
 from exits.selectors import procedures_of
 from households import export, services
 from households.choices import Relation
@@ -53,13 +56,16 @@ __all__ = [
 ]
 
 PAGE_SIZE = 50
+#: no list has more pages than this (50 million households)
+MAX_PAGE = 1_000_000
 
 
-def _listing(request):
-    """The households the user may see, filtered as the list page and its exports are."""
-    if not request.user.is_superuser and not prefixes_for(request.user, Action.VIEW):
+def _listing(request, action: str = Action.VIEW):
+    """The households where the user may take ``action`` (view for the list page, export for its
+    exports), filtered as the list page is; 403 for a user who may take it nowhere."""
+    if not request.user.is_superuser and not prefixes_for(request.user, action):
         raise PermissionDenied
-    base = Household.objects.visible_to(request.user, Action.VIEW)
+    base = Household.objects.visible_to(request.user, action)
     return HouseholdFilter(request.GET or None, queryset=base, request=request)
 
 
@@ -87,11 +93,14 @@ def household_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     capture_villages = _capture_villages(request.user)
-    return render(
-        request,
-        "households/household_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "capture_villages": capture_villages},
-    )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "capture_villages": capture_villages,
+        "can_export": request.user.is_superuser or bool(prefixes_for(request.user, Action.EXPORT)),
+    }
+    return render(request, "households/household_list.html", context)
 
 
 class EstimatedPaginator(Paginator):
@@ -134,6 +143,8 @@ class EstimatedPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().validate_number(number)
+        if number > MAX_PAGE:  # past any list: the OFFSET would not fit the database's integer
+            raise EmptyPage(number)
         if number >= 1 and self.estimated:
             return number  # past the estimate: the page itself tells whether rows are there
         return super().validate_number(number)
@@ -191,10 +202,11 @@ def _capture_villages(user) -> list[Area]:
 
 @login_required
 def household_export(request, fmt: str):
-    """The current list (same filters) as CSV or Excel; ID numbers masked; the export is recorded."""
+    """The current list (same filters) as CSV or Excel, of the households where the user holds
+    the export action (a village clerk holds none: 403); ID numbers masked; the export is recorded."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    filterset = _listing(request)
+    filterset = _listing(request, Action.EXPORT)
     households = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if "sort" not in request.GET:
         households = households.order_by(*SORTS["household_no"])
@@ -202,7 +214,7 @@ def household_export(request, fmt: str):
 
 
 def _village_for_new(request) -> Area:
-    code = request.GET.get("village") or request.POST.get("village") or ""
+    code = ascii_digits(request.GET.get("village") or request.POST.get("village"), "village")
     village = Area.objects.visible_to(request.user, Action.VIEW).filter(code=code, level=Level.VILLAGE).first()
     if village is None:
         raise Http404
@@ -256,6 +268,11 @@ def _survey(request, *, village: Area, household: Household | None):
                 row[name] = mask_id_number(row[name] or "")
             row["id"] = member.pk
             initial_members.append(row)
+    # more member rows than the form takes would each be built and checked (a crafted count of
+    # 10**23 built the formset's absolute maximum, about a thousand forms, for seconds)
+    bounded_int(
+        request.POST.get("members-TOTAL_FORMS"), "members-TOTAL_FORMS", minimum=0, maximum=MemberFormSet.max_num
+    )
     form = HouseholdForm(request.POST or None, instance=household or Household(village=village), village=village)
     formset = MemberFormSet(request.POST or None, initial=initial_members or None, prefix="members")
     if household is None and not request.POST:
@@ -453,16 +470,20 @@ def check_id(request):
     """htmx: check one ID number as it is typed; says what is wrong, or the birth date, gender and age."""
     if not request.user.is_superuser and not prefixes_for(request.user, Action.CAPTURE):
         raise PermissionDenied
+    if over_budget("id-check", request.user.pk, settings.ID_CHECKS_PER_MINUTE):
+        # it says whether a number is registered: not to be asked number after number
+        message = _("Too many ID numbers checked in a minute; wait a moment and check again.")
+        return HttpResponse(format_html('<span class="error">{}</span>', message), status=429)
     field = next((key for key in request.POST if key.endswith("id_number")), None)
-    raw = request.POST.get(field, "") if field else ""
+    raw = clean_text(request.POST.get(field, ""), field, max_length=40) if field else ""
+    exclude = positive_int(request.POST.get("household"), "household")
     result = check_id_number(raw)
     context = {"result": result}
     if result.is_valid:
         context["age"] = age_on(result.birth_date, timezone.localdate())
         taken = Member.objects.active().filter(id_number=result.number).select_related("household")
-        exclude = request.POST.get("household")
-        if exclude and exclude.isdigit():
-            taken = taken.exclude(household_id=int(exclude))
+        if exclude is not None:
+            taken = taken.exclude(household_id=exclude)
         duplicate = taken.first()
         if duplicate is not None:
             context["duplicate"] = services.describe_duplicate(request.user, duplicate)
@@ -476,11 +497,10 @@ def live_figures(request):
     values = {}
     for name in INCOME_FIELDS:
         try:
-            values[name] = request.POST.get(name) or "0"
-            float(values[name])
-        except ValueError:
-            values[name] = "0"
-    total = int(request.POST.get("members-TOTAL_FORMS") or 0)
+            values[name] = finite_decimal(request.POST.get(name), name, default=Decimal("0"))
+        except InvalidParameter:
+            values[name] = Decimal("0")  # half-typed amounts count as nothing until they are numbers
+    total = bounded_int(request.POST.get("members-TOTAL_FORMS"), "members-TOTAL_FORMS", minimum=0, maximum=1000) or 0
     size = sum(
         1
         for index in range(min(total, 30))
@@ -492,10 +512,7 @@ def live_figures(request):
 @login_required
 def member_row(request):
     """htmx: one more, empty row of the member table, numbered ``index``."""
-    try:
-        index = int(request.GET.get("index", "0"))
-    except ValueError as exc:
-        raise Http404 from exc
+    index = bounded_int(request.GET.get("index"), "index", minimum=0, maximum=1000, default=0)
     if not 0 <= index < 30:
         return HttpResponse(status=204)
     form = MemberForm(prefix=f"members-{index}")

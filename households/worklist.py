@@ -30,6 +30,7 @@ from core.audit import record_change
 from core.errors import Conflict, ServiceError
 from core.jobs import create_job, report_progress
 from core.models import ChangeAction, Job
+from core.params import InvalidParameter, ascii_digits, clean_text, object_id
 from households.models import Household, Member, QualityFinding
 from households.quality import ERROR, RULES, WARNING, Finding, RuleContext, evaluate, prefetch
 from households.services import finding_key, rule_context, store_findings
@@ -202,24 +203,21 @@ class FindingFilters:
 
     @classmethod
     def parse(cls, params, *, area: str = "") -> FindingFilters:
-        """Filters from query parameters; a malformed value raises ServiceError naming the parameter."""
-        area = area or (params.get("area") or "").strip()
-        if area and (not area.isdigit() or len(area) > 15):
-            raise ServiceError(_("The area must be a division code."), field="area", code="bad_filter")
+        """Filters from query parameters; a malformed value raises InvalidParameter (a
+        ServiceError, code "invalid_parameter") naming the parameter."""
+        area = area or ascii_digits(params.get("area"), "area", message=_("The area must be a division code."))
         severity = (params.get("severity") or "").strip()
         if severity and severity not in (ERROR, WARNING):
-            raise ServiceError(_("The severity is error or warning."), field="severity", code="bad_filter")
+            raise InvalidParameter("severity", _("The severity is error or warning."))
         state = (params.get("state") or "open").strip()
         if state not in cls.STATES:
-            raise ServiceError(_("The state is open, resolved or all."), field="state", code="bad_filter")
-        household = (params.get("household") or "").strip()
-        if household and not household.isdigit():
-            raise ServiceError(_("The household is given by its id."), field="household", code="bad_filter")
+            raise InvalidParameter("state", _("The state is open, resolved or all."))
+        household = object_id(params.get("household"), "household", message=_("The household is given by its id."))
         return cls(
             area=area,
-            rule=(params.get("rule") or "").strip(),
+            rule=clean_text(params.get("rule"), "rule", max_length=100),
             severity=severity,
-            household=int(household) if household else None,
+            household=household,
             state=state,
         )
 

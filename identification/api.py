@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from areas.choices import Action
 from areas.scopes import may, prefixes_for
 from core.errors import Conflict, ServiceError
+from core.params import ascii_digits, object_id
 from identification import services
 from identification.attachments import store_attachment
 from identification.choices import CampaignKind, CaseState, NoticeKind, NoticeState, ObjectionState
@@ -101,12 +102,7 @@ def _parse(serializer_class, request) -> dict:
 
 
 def _number(params, name: str) -> int | None:
-    value = params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ServiceError(_("Give a number."), field=name)
-    return int(value)
+    return object_id(params.get(name), name, message=_("Give a number."))
 
 
 def _choice(params, name: str, values) -> str | None:
@@ -118,11 +114,9 @@ def _choice(params, name: str, values) -> str | None:
 
 def _area_prefix(user, params, name: str) -> str | None:
     """An area-code prefix filter; one outside the view scope answers 404, like the area itself."""
-    value = params.get(name, "").strip()
+    value = ascii_digits(params.get(name), name, message=_("Give an area code or the leading digits of one."))
     if not value:
         return None
-    if not value.isdigit() or len(value) > 15:
-        raise ServiceError(_("Give an area code or the leading digits of one."), field=name)
     if not may(user, Action.VIEW, value.ljust(12, "0")):
         raise Http404
     return value

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from areas.choices import Action
 from areas.models import VillageFigures
+from core.serializers import IdField
 from identification import villages
 from identification.api import _area_prefix, _choice, _number, _parse, _require_a_role
 from identification.models import PoorVillageCase, PoorVillageState
@@ -135,7 +136,7 @@ class PoorVillageCaseSerializer(serializers.ModelSerializer):
 
 
 class ProposeSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField()
+    campaign = IdField()
     village = serializers.RegexField(r"^[0-9]{12}$", help_text="village code (12 digits)")
 
 
@@ -153,8 +154,8 @@ class VillagePublicitySerializer(serializers.Serializer):
 
 
 class AnnounceVillagesSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField()
-    case_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=1000)
+    campaign = IdField()
+    case_ids = serializers.ListField(child=IdField(), min_length=1, max_length=1000)
 
 
 class PoorVillageCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

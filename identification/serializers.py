@@ -20,6 +20,7 @@ from rest_framework import serializers
 
 from areas.choices import Action
 from areas.models import Area
+from core.serializers import IdField
 from households.choices import CAUSES
 from households.models import CauseCode
 from identification.choices import CampaignKind, CaseState, NoticeKind, ObjectionChannel
@@ -382,15 +383,15 @@ class CampaignCreateSerializer(serializers.Serializer):
 
 
 class QuotaSetSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField()
+    campaign = IdField()
     area = serializers.RegexField(r"^[0-9]{12}$", help_text="area code (12 digits)")
     households = serializers.IntegerField(min_value=0)
     people = serializers.IntegerField(min_value=0)
 
 
 class ApplySerializer(serializers.Serializer):
-    campaign = serializers.IntegerField()
-    household = serializers.IntegerField()
+    campaign = IdField()
+    household = IdField()
     informed_on = serializers.DateField(help_text="the day the household was told the criteria and procedure")
     self_assessment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -468,7 +469,7 @@ class BulkSerializer(serializers.Serializer):
     (without ``version`` and ``attachments``)."""
 
     step = serializers.ChoiceField(choices=sorted(BULK_STEPS))
-    case_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    case_ids = serializers.ListField(child=IdField(), min_length=1, max_length=500)
     meeting_date = serializers.DateField(required=False)
     attendance = serializers.IntegerField(required=False)
     recommended = serializers.BooleanField(required=False)
@@ -504,13 +505,13 @@ class BulkResultSerializer(serializers.Serializer):
 
 
 class NoticeCreateSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField()
+    campaign = IdField()
     kind = serializers.ChoiceField(choices=NoticeKind.choices)
     area = serializers.RegexField(r"^[0-9]{12}$", help_text="village, township or county code, by kind")
     issued_by = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     contact = serializers.CharField(allow_blank=True, help_text="phones for objections")
     case_ids = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         allow_null=True,
         default=None,
@@ -525,8 +526,8 @@ class NoticePostSerializer(serializers.Serializer):
 
 
 class ObjectionCreateSerializer(serializers.Serializer):
-    notice = serializers.IntegerField()
-    case = serializers.IntegerField()
+    notice = IdField()
+    case = IdField()
     raised_by = serializers.CharField(allow_blank=True, max_length=50)
     received_on = serializers.DateField()
     channel = serializers.ChoiceField(choices=ObjectionChannel.choices)
@@ -544,13 +545,13 @@ class ObjectionResolveSerializer(serializers.Serializer):
 
 
 class SpotCheckDrawSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField()
+    campaign = IdField()
     share = serializers.DecimalField(max_digits=4, decimal_places=3, help_text="0.1 for 10%")
     seed = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=2**31 - 1)
 
 
 class SpotCheckFindingSerializer(serializers.Serializer):
-    item = serializers.IntegerField(help_text="an item of this spot-check")
+    item = IdField(help_text="an item of this spot-check")
     finding = serializers.CharField(allow_blank=True, required=False, default="")
     has_problem = serializers.BooleanField()
 

@@ -24,6 +24,7 @@ from areas.models import Area, VillageFigures
 from areas.scopes import may
 from core.errors import ServiceError
 from core.models import ObjectChange
+from core.params import object_id
 from identification import villages
 from identification.forms_villages import CadreVoteForm, VillageFiguresForm, VillagePickForm, VillagePublicityForm
 from identification.models import PoorVillageCase, PoorVillageState
@@ -119,7 +120,7 @@ def _picked(request, campaign) -> VillagePickForm:
     form = VillagePickForm(
         request.POST,
         villages=request.POST.getlist("villages"),
-        cases=[int(value) for value in request.POST.getlist("cases") if value.isdigit()],
+        cases=[case for value in request.POST.getlist("cases") if (case := object_id(value, "cases")) is not None],
     )
     form.is_valid()
     return form

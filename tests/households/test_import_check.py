@@ -153,12 +153,12 @@ def test_duplicate_id_outside_the_users_scope_leaks_nothing(personas, saved_hous
     # when
     job = checked(personas["charlie"], content, area_code="530921202000")
 
-    # then only the county part of the code is said: no household number, no name
+    # then neither the household nor its area is said: the county office resolves it
     assert refusals(job) == [("成员", 3, "证件号码", "duplicate_id")]
     message = job.result["errors"][0]["message"]
-    assert "530921" in message
-    assert saved_household.household_no not in message
-    assert saved_household.head_name not in message and "孔兴" not in message
+    assert message == _("This ID number cannot be used here; the county office resolves it.")
+    assert "530921" not in message and "凤庆" not in message and "孔兴" not in message
+    assert saved_household.household_no not in message and saved_household.head_name not in message
 
 
 def test_birth_date_column_may_be_a_date_or_text_and_must_agree(personas):

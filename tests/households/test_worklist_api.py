@@ -77,7 +77,7 @@ def test_malformed_filters_answer_400_in_the_error_shape(personas, api_for):
         response = client.get(reverse(LIST), params)
         assert response.status_code == 400
         error = response.json()["error"]
-        assert (error["status"], error["code"], list(error["fields"])) == (400, "bad_filter", [field])
+        assert (error["status"], error["code"], list(error["fields"])) == (400, "invalid_parameter", [field])
 
 
 def test_counts_by_rule_and_by_village_for_a_township(personas, api_for, spread):  # noqa: F811

@@ -67,7 +67,9 @@ ROUTES = [
         kwargs=lambda m: {"pk": m.pk},
     ),
     Route("households:household_list"),
-    Route("households:household_export", kwargs=lambda _: {"fmt": "csv"}),
+    # the list's exports: the export action (a village clerk sees the list but has no export)
+    Route("households:household_export", action=Action.EXPORT, kwargs=lambda _: {"fmt": "csv"}),
+    Route("households:household_export", action=Action.EXPORT, kwargs=lambda _: {"fmt": "xlsx"}),
     Route(
         "households:household_add",
         action=Action.CAPTURE,

@@ -151,9 +151,9 @@ def _state() -> tuple:
     )
 
 
-@pytest.mark.parametrize(("route", "role", "target_code"), list(_cases()))
-def test_route_answers_by_role_and_scope(route, role, target_code, personas, client_for, api_for):
-    # given
+def build_target(route, role: str, target_code: str | None, personas):
+    """The object a route acts on, built in (or at) ``target_code`` as the case says (test_fuzz.py
+    builds them the same way)."""
     target = None
     if route.target == "area":
         target = Area.objects.get(code=target_code)
@@ -189,6 +189,13 @@ def test_route_answers_by_role_and_scope(route, role, target_code, personas, cli
             before={"name": "a"},
             after={"name": "b"},
         )
+    return target
+
+
+@pytest.mark.parametrize(("route", "role", "target_code"), list(_cases()))
+def test_route_answers_by_role_and_scope(route, role, target_code, personas, client_for, api_for):
+    # given
+    target = build_target(route, role, target_code, personas)
     user = None if role == "anonymous" else personas[role]
     client = api_for(user) if route.api else client_for(user)
     url = reverse(route.name, kwargs=route.kwargs(target))
