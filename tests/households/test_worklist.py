@@ -420,7 +420,7 @@ def test_findings_filters_parse_and_refuse_malformed_values():
     ):
         with pytest.raises(ServiceError) as refused:
             FindingFilters.parse(params)
-        assert (refused.value.code, refused.value.field) == ("bad_filter", field)
+        assert (refused.value.code, refused.value.field) == ("invalid_parameter", field)
 
 
 def test_family_of_four_is_clean_so_scans_start_from_nothing(personas):
