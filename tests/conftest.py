@@ -10,6 +10,7 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models.signals import post_migrate
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -30,6 +31,32 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("FAIL_ON_SKIP") == "1" and _skipped:
         print(f"\nFAIL_ON_SKIP: {len(_skipped)} tests were skipped: {_skipped[:10]}")  # noqa: T201
         session.exitstatus = 1
+
+
+# Data migrations whose rows every page may need (cause codes, poverty lines, identification rules).
+SEEDING_MIGRATIONS = [
+    "households.migrations.0002_seed_causes_and_poverty_lines",
+    "identification.migrations.0002_default_rules",
+]
+
+
+def _seed_again(sender, **kwargs):
+    """A transactional test (browser journeys, races, the Celery worker) ends with Django's flush,
+    which empties every table and then sends post_migrate so that content types and permissions
+    come back. The rows the seeding migrations wrote come back here too, with those migrations'
+    own functions (get_or_create), so whatever test runs next, in any order and on any xdist
+    worker, finds the database as migrations left it."""
+    if sender.label != "households":  # post_migrate is sent once per app; seed once per flush
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
+
+
+post_migrate.connect(_seed_again, dispatch_uid="tests.conftest.seed_again")
 
 
 # (code, name, level, parent)
