@@ -6,7 +6,9 @@ township reviewer of the sibling township 新华乡, who must see nothing of 诗
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,6 +21,51 @@ from areas.choices import Level, Role
 from areas.models import Area
 
 _skipped: list[str] = []
+
+# FUPIN_TEST_CLOCK=2027-12-08 (a date: noon in China; or an ISO timestamp with its offset) runs the
+# whole session with the clock moved there and ticking, in this process and in each xdist worker:
+# the suite must pass on any day, and CI runs it a year ahead to see next year's failures now.
+_CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
+_session_travel = None
+
+
+def moved_clock() -> dt.datetime | None:
+    """The instant FUPIN_TEST_CLOCK names, or None (the real clock)."""
+    value = os.environ.get("FUPIN_TEST_CLOCK", "").strip()
+    if not value:
+        return None
+    if len(value) == 10:  # a bare date: noon, away from any midnight in China or in UTC
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(12), tzinfo=_CHINA)
+    instant = dt.datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=_CHINA)
+
+
+def _start_moved_clock():
+    """Started when this file is imported, which pytest does before it imports the conftest files
+    under tests/ (some compute this year at import) and before pytest_configure; stopped in
+    pytest_unconfigure."""
+    global _session_travel
+    instant = moved_clock()
+    if instant is not None and _session_travel is None:
+        import time_machine
+
+        # A timestamp, not the aware datetime: time-machine would otherwise also set the process's
+        # TZ, and the machine's own zone (UTC here) is part of what the suite must survive.
+        _session_travel = time_machine.travel(instant.timestamp(), tick=True)
+        _session_travel.start()
+
+
+_start_moved_clock()
+
+
+def pytest_unconfigure(config):
+    if _session_travel is not None:
+        _session_travel.stop()
+
+
+def pytest_report_header(config):
+    instant = moved_clock()
+    return f"clock: moved to {instant.isoformat()} (FUPIN_TEST_CLOCK)" if instant else "clock: real"
 
 
 def pytest_runtest_logreport(report):
