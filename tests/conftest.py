@@ -74,7 +74,10 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """On CI (FAIL_ON_SKIP=1, PostgreSQL and Redis present) a skipped test fails the run."""
+    """On CI (FAIL_ON_SKIP=1, PostgreSQL and Redis present) a skipped test fails the run. Under
+    xdist the controller decides: each worker's reports reach its pytest_runtest_logreport too."""
+    if hasattr(session.config, "workerinput"):
+        return
     if os.environ.get("FAIL_ON_SKIP") == "1" and _skipped:
         print(f"\nFAIL_ON_SKIP: {len(_skipped)} tests were skipped: {_skipped[:10]}")  # noqa: T201
         session.exitstatus = 1
@@ -207,14 +210,49 @@ def _plain_static_storage(settings):
     }
 
 
+def _cache_of_this_process() -> None:
+    """On Redis, this process's cache keys carry a prefix of their own, so that xdist workers (and
+    two runs at once) sharing REDIS_URL's database do not empty each other's cache, sessions and
+    login counters between tests. The broker is not touched: the worker tests use queues of their
+    own."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    default = settings.CACHES["default"]
+    if default["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        mine = {**default, "KEY_PREFIX": f"test{os.getpid()}"}
+        override_settings(CACHES={**settings.CACHES, "default": mine}).enable()  # for the process's life
+
+
+_cache_of_this_process()
+
+
+_redis = None
+
+
+def _clear_cache() -> None:
+    global _redis
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if cache.key_prefix:  # Redis, shared: this process's keys only, not FLUSHDB
+        if _redis is None:
+            import redis
+
+            _redis = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        keys = list(_redis.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            _redis.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (Redis database 15 on CI, memory elsewhere)."""
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 def count_page_queries(queries) -> int:
