@@ -29,6 +29,15 @@ _CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
 _session_travel = None
 
 
+#: Tests whose data is dated in 2026 and that depend on the day they run (the year a page shows by
+#: default, the dates "not in the future" rules check) stand on the day they were written for:
+#: ``@in_2026`` on the test, or ``pytestmark = in_2026`` on the module. A timestamp, not the aware
+#: datetime, for the reason given in _start_moved_clock. Tests that need no such day compute their
+#: dates from the clock, whichever it is.
+DAY_OF_2026 = dt.datetime(2026, 12, 8, 12, tzinfo=_CHINA)
+in_2026 = pytest.mark.time_machine(DAY_OF_2026.timestamp(), tick=True)
+
+
 def moved_clock() -> dt.datetime | None:
     """The instant FUPIN_TEST_CLOCK names, or None (the real clock)."""
     value = os.environ.get("FUPIN_TEST_CLOCK", "").strip()
