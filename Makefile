@@ -32,8 +32,11 @@ worker: setup
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
+# The suite runs on every core (pytest-xdist: PYTEST_WORKERS=0 for one process), each worker on a
+# test database of its own, in a random order whose seed the header prints (README, "Tests: …").
+PYTEST_WORKERS ?= auto
 test: setup
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Only the browser journeys (also part of `make test`); screenshots in tests/e2e/screenshots/.
 e2e: setup

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
 from areas.models import Area, VillageFigures
 from assistance.models import Pairing, Plan, UnitAssignment, WorkTeam
@@ -46,7 +47,7 @@ class CoverageGaps:
 def coverage_gaps(prefix: str, on: datetime.date | None = None) -> CoverageGaps:
     """Registered households with no current cadre (不脱贫不脱钩), and poor villages with no work
     team or no assistance unit, under an area. A fixed number of queries."""
-    on = on or datetime.date.today()  # noqa: DTZ011 -- a calendar date
+    on = on or timezone.localdate()  # the office's day (TIME_ZONE), not the server's
     current = Pairing.objects.filter(household=OuterRef("pk"), starts_on__lte=on).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=on)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.masking import mask_id_number  # the one mask, owned by core for the audit trail
@@ -60,7 +61,7 @@ def check_id_number(raw: str, *, today: datetime.date | None = None, known_addre
     ``known_address_codes`` (a container of 6-digit codes) turns an unknown address code into a
     warning; it is never an error, because the code was fixed at issue and may since be retired.
     """
-    today = today or datetime.date.today()  # noqa: DTZ011 -- a calendar date in the office's own zone
+    today = today or timezone.localdate()  # the office's day (TIME_ZONE), not the server's
     result = IdCheck(raw=raw)
     number = (raw or "").strip().replace(" ", "").upper()
     if not number:

@@ -13,7 +13,12 @@ from core.models import ObjectChange
 from exits.models import FrozenYear
 from tests.assistance import test_pages as _shared
 from tests.assistance.test_pages import COUNTY, another_household, t
+from tests.conftest import in_2026
 from tests.households.conftest import KONGXING
+
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the cadres, pairings, plans,
+# visits and payments are of 2026.
+pytestmark = in_2026
 
 # fixtures shared with the page tests
 cadre = _shared.cadre

@@ -23,8 +23,12 @@ from core.models import ObjectChange
 from households.idnumbers import mask_id_number
 from households.models import Household
 from households.services import save_household
-from tests.conftest import count_page_queries, make_user
+from tests.conftest import count_page_queries, in_2026, make_user
 from tests.households.conftest import KONGXING, family_of_four, household_input
+
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the pairings and visits are of
+# 2026.
+pytestmark = in_2026
 
 COUNTY = "530921000000"
 SHILI_VILLAGE = "530921201201"

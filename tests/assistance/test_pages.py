@@ -18,8 +18,12 @@ from exits.models import FrozenYear
 from households.idnumbers import mask_id_number
 from households.models import Household, HouseholdYear
 from households.services import save_household
-from tests.conftest import count_page_queries
+from tests.conftest import count_page_queries, in_2026
 from tests.households.conftest import KONGXING, family_of_four, household_input
+
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the pairings, plans, visits and
+# payments are of 2026.
+pytestmark = in_2026
 
 COUNTY = "530921000000"
 SHILI_VILLAGE = "530921201201"

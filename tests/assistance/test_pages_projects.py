@@ -14,8 +14,12 @@ from assistance.models import Project
 from core.models import ObjectChange
 from tests.assistance import test_pages as _shared
 from tests.assistance.test_pages import t
-from tests.conftest import count_page_queries
+from tests.conftest import count_page_queries, in_2026
 from tests.households.conftest import KONGXING
+
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the projects and their publicity
+# are of 2026.
+pytestmark = in_2026
 
 # fixtures shared with the page tests
 plan = _shared.plan

@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -45,6 +46,31 @@ def test_households_without_a_cadre_are_counted_per_village(personas, three_regi
 
     assert gaps.households_without_cadre == 2
     assert gaps.by_village == {"530921201200": 2}
+
+
+# 00:30 on 1 January 2027 in China, still 31 December 2026 on a server kept in UTC; time-machine
+# sets the process's zone to UTC for the test, as on such a server.
+NEW_YEAR_IN_CHINA = datetime.datetime(2026, 12, 31, 16, 30, tzinfo=zoneinfo.ZoneInfo("UTC"))
+
+
+@pytest.mark.time_machine(NEW_YEAR_IN_CHINA, tick=False)
+def test_without_a_day_the_gaps_are_of_the_offices_day_not_the_servers(personas, three_registered):
+    # given a pairing that starts on the office's today, 2027-01-01
+    cadre = services.create_cadre(
+        actor=personas["county_officer"], county_code="530921000000", name="王", unit="县局",
+        starts_on=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    services.assign_cadre(
+        actor=personas["county_officer"], household_id=three_registered[0].pk, cadre_id=cadre.pk,
+        starts_on=datetime.date(2027, 1, 1),
+    )  # fmt: skip
+
+    # when the home page's queue asks without a day
+    gaps = selectors.coverage_gaps("530921201")
+
+    # then the household counts as covered
+    assert datetime.date.today() == datetime.date(2026, 12, 31)  # noqa: DTZ011 -- the server's own day
+    assert gaps.households_without_cadre == 2
 
 
 def test_poor_villages_without_a_team_are_listed(personas):

@@ -13,7 +13,12 @@ from core.errors import ServiceError
 from exits.models import FrozenYear
 from households.models import Household, QualityFinding
 from households.services import run_quality_rules
+from tests.conftest import in_2026
 from tests.households.conftest import family_of_four
+
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the pairings, plans, visits and
+# payments are of 2026.
+pytestmark = in_2026
 
 COUNTY = "530921000000"
 

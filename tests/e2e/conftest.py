@@ -28,13 +28,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Without chromium or playwright (a developer's machine) the journeys skip with the reason;
-    CI installs both, and FAIL_ON_SKIP=1 turns any skip into a failure there.
-
-    The journeys run last (after pytest-django's own ordering): each ends with a flush of the
-    database, which would leave later tests without the rows migrations seeded."""
+    CI installs both, and FAIL_ON_SKIP=1 turns any skip into a failure there."""
     reason = None
     if CHROMIUM is None:
         reason = "chromium is not installed (apt-get install chromium fonts-noto-cjk; .ci/run does it)"
@@ -43,15 +39,11 @@ def pytest_collection_modifyitems(config, items):
             import playwright.sync_api  # noqa: F401
         except ImportError:
             reason = "playwright is not installed (pip install -e '.[test]')"
-    browser_tests = [item for item in items if "tests/e2e/" in str(item.fspath).replace(os.sep, "/")]
-    for item in browser_tests:
-        item.add_marker(pytest.mark.e2e)
-        if reason:
-            item.add_marker(pytest.mark.skip(reason=reason))
-    if browser_tests:
-        chosen = set(browser_tests)
-        others = [item for item in items if item not in chosen]
-        items[:] = others + browser_tests
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
@@ -127,26 +119,6 @@ class Watched:
 
     def violations(self) -> list[str]:
         return self.csp_violations + [text for text in self.console_errors if "Content Security Policy" in text]
-
-
-# Data migrations whose rows the pages need (cause codes, poverty lines, identification rules).
-SEEDING_MIGRATIONS = [
-    "households.migrations.0002_seed_causes_and_poverty_lines",
-    "identification.migrations.0002_default_rules",
-]
-
-
-@pytest.fixture(autouse=True)
-def _seeded_rows(transactional_db):
-    """Each browser test runs on a flushed database (the live server needs committed rows, so the
-    tests are transactional); the seeding migrations' own functions put their rows back first.
-    They use get_or_create, so rows already there are kept."""
-    import importlib
-
-    from django.apps import apps
-
-    for name in SEEDING_MIGRATIONS:
-        importlib.import_module(name).seed(apps, None)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Resident ID numbers: every failure has its reason (DOMAIN.md section 4.1)."""
 
 import datetime
+import zoneinfo
 
 import pytest
 
@@ -62,3 +63,14 @@ def test_an_unknown_address_code_is_a_warning_not_an_error():
 def test_masking_keeps_six_and_four():
     assert mask_id_number("53092119700315011X") == "530921********011X"
     assert mask_id_number("") == ""
+
+
+@pytest.mark.time_machine(datetime.datetime(2026, 12, 31, 16, 30, tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False)
+def test_a_child_born_today_in_china_is_not_born_in_the_future_on_a_server_in_utc():
+    # 00:30 on 1 January 2027 in China (TIME_ZONE); the server's own zone, UTC, is a day behind
+    number = build_id_number("530921", datetime.date(2027, 1, 1), 11)
+
+    result = check_id_number(number)
+
+    assert datetime.date.today() == datetime.date(2026, 12, 31)  # noqa: DTZ011 -- the server's own day
+    assert result.is_valid, result.errors

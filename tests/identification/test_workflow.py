@@ -15,6 +15,7 @@ from identification.choices import CaseState
 from identification.models import Case, CaseEvent, Quota
 from identification.services import Vote
 from identification.workflow import TRANSITIONS, return_targets
+from tests.conftest import in_2026
 from tests.identification.conftest import (
     CHECKLIST,
     COUNTY,
@@ -26,6 +27,10 @@ from tests.identification.conftest import (
     submitted_household,
     walk_to_home_checked,
 )
+
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the campaign, its meetings and
+# publicities are of 2026.
+pytestmark = in_2026
 
 
 def test_every_transition_names_a_known_action_and_goes_forward():

@@ -24,6 +24,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from areas.choices import Action, Level
 from areas.codes import LEVEL_DIGITS
 from tests.conftest import ROLE_AREAS, WORLD
@@ -81,6 +83,12 @@ class AssistanceTarget:
         return route.success
 
 
+def _days_ago(days: int) -> datetime.date:
+    """Visits and payments are dated from the clock, whichever day the suite runs on: the services
+    refuse a date in the future, and the rest of these objects carry no such rule."""
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
 # --- builders (as the superuser, through the services) ---------------------------------------------
 
 
@@ -121,14 +129,14 @@ def _household(village: str, personas):
         actor=actor,
         household_id=household.pk,
         cadre_id=household.cadre.pk,
-        visited_on=datetime.date(2026, 3, 1),
+        visited_on=_days_ago(2),
         found="走访",
     )
     household.payment = services.record_payment(
         actor=actor,
         household_id=household.pk,
         amount=Decimal("100"),
-        paid_on=datetime.date(2026, 3, 1),
+        paid_on=_days_ago(2),
         purpose="奖补",
     )
     household.team = services.set_work_team(
@@ -257,7 +265,7 @@ ROUTES: list = [
         action=WORKERS,
         target=_H,
         kwargs=_pk,
-        data=lambda h: {"cadre": h.cadre.pk, "visited_on": "2026-04-01", "found": "走访"},
+        data=lambda h: {"cadre": h.cadre.pk, "visited_on": _days_ago(1).isoformat(), "found": "走访"},
         success=(302,),
     ),
     Route(
@@ -302,7 +310,7 @@ ROUTES: list = [
         action=ASSIGNERS,
         target=_H,
         kwargs=_pk,
-        data=lambda h: {"amount": "500", "paid_on": "2026-04-01", "purpose": "产业奖补"},
+        data=lambda h: {"amount": "500", "paid_on": _days_ago(1).isoformat(), "purpose": "产业奖补"},
         success=(302,),
     ),
     # --- pages: cadres of a county -------------------------------------------------------------------
@@ -468,7 +476,12 @@ ROUTES: list = [
         api=True,
         action=WORKERS,
         target=_H,
-        data=lambda h: {"household": h.pk, "cadre": h.cadre.pk, "visited_on": "2026-04-01", "found": "走访"},
+        data=lambda h: {
+            "household": h.pk,
+            "cadre": h.cadre.pk,
+            "visited_on": _days_ago(1).isoformat(),
+            "found": "走访",
+        },
         success=(201,),
     ),
     Route("api:assistance-visit-detail", api=True, target=_H, kwargs=lambda h: {"pk": h.visit.pk}),
@@ -561,7 +574,7 @@ ROUTES: list = [
         api=True,
         action=ASSIGNERS,
         target=_H,
-        data=lambda h: {"household": h.pk, "amount": "500", "paid_on": "2026-04-01", "purpose": "产业奖补"},
+        data=lambda h: {"household": h.pk, "amount": "500", "paid_on": _days_ago(1).isoformat(), "purpose": "产业奖补"},
         success=(201,),
     ),
     Route("api:assistance-payment-detail", api=True, target=_H, kwargs=lambda h: {"pk": h.payment.pk}),

@@ -33,21 +33,6 @@ def registered(actor, village: str = KONGXING, offset: int = 0, **fields) -> Hou
     return household
 
 
-@pytest.fixture(autouse=True)
-def _seeded_lines(request):
-    """A transactional test (races, migrations) runs on tables flushed by the one before: seed the
-    national poverty lines again with the seeding migration's own function (get_or_create)."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    import importlib
-
-    from django.apps import apps
-
-    request.getfixturevalue("transactional_db")
-    importlib.import_module("households.migrations.0002_seed_causes_and_poverty_lines").seed(apps, None)
-
-
 @pytest.fixture
 def household(personas):
     return registered(personas["superuser"])

@@ -15,10 +15,12 @@ from exits import exit_areas
 from exits.exit_incidence import assess_county, assess_villages
 from exits.models import CountyExitCase, VillageExitCase
 from households.models import Household
-from tests.conftest import count_page_queries
+from tests.conftest import count_page_queries, in_2026
 from tests.exits.exit.conftest import KONGXING, SHILI, XINHUA, YEAR, registered
 
-pytestmark = pytest.mark.django_db
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the village figures and the exit
+# procedures are of 2026 (YEAR).
+pytestmark = [pytest.mark.django_db, in_2026]
 
 GOOD = {
     "total_households": 100, "total_population": 400, "rural_registered_population": 400,

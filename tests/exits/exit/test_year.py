@@ -16,9 +16,12 @@ from exits.exit_incidence import assess_villages
 from exits.models import ExitCase
 from households.choices import HouseholdStatus
 from households.models import Household
+from tests.conftest import in_2026
 from tests.exits.exit.conftest import KONGXING, SHILI, XINHUA, YEAR, registered, walk
 
-pytestmark = pytest.mark.django_db
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the year of exits walked through
+# is 2026.
+pytestmark = [pytest.mark.django_db, in_2026]
 
 FIGURES = {
     "total_households": 60, "total_population": 240, "rural_registered_population": 240,

@@ -20,10 +20,12 @@ from exits.monitoring_choices import MonitoringKind
 from households.models import Household
 from identification import services as identification
 from identification.choices import CaseState
-from tests.conftest import make_user
+from tests.conftest import in_2026, make_user
 from tests.exits.monitoring.conftest import TODAY, alert, make_household, run_publicity, walk
 
-pytestmark = pytest.mark.django_db
+# The clock stands on a day of 2026 (in_2026, tests/conftest.py): the cases and their steps are of
+# 2026.
+pytestmark = [pytest.mark.django_db, in_2026]
 
 
 def test_an_alert_opens_a_case_with_its_event_and_audit_row(personas, exited_household):
