@@ -382,11 +382,19 @@ _household_numbers = page_pattern(r'<td class="code"><a href="[^"]*">(\d+)</a>')
 data_area = page_pattern(r'<tr[^>]*\bdata-area="(\d+)"', digits=15)
 
 
-def _export_csv(response, role, user) -> list[str]:
-    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    column = rows[0].index("户编号")
-    return [row[column][:12] for row in rows[1:] if row]
+def _export_rows(response, role, user) -> list[str]:
+    """The village codes of the household numbers in a list export, CSV or Excel (read back)."""
+    body = b"".join(response.streaming_content if response.streaming else [response.content])
+    if body.startswith(b"PK"):  # an xlsx workbook is a zip
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+        rows = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    header = next(index for index, row in enumerate(rows) if "户编号" in row)
+    column = rows[header].index("户编号")
+    return [row[column][:12] for row in rows[header + 1 :] if row and row[column]]
 
 
 def _people(response, role, user) -> list[tuple[str, ...]]:
@@ -470,7 +478,7 @@ ROWS: dict[str, Rows] = {
     # households
     "api:household-list": Rows(seed_households, json_field("village")),
     "households:household_list": Rows(seed_households, _household_numbers),
-    "households:household_export": Rows(seed_households, _export_csv),
+    "households:household_export": Rows(seed_households, _export_rows),
     # identification
     "api:campaign-list": Rows(seed_identification, json_field("county"), upward=True),
     "identification:campaign_list": Rows(seed_identification, data_area, upward=True),
