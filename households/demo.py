@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from areas.models import Area
 from core.errors import ServiceError
@@ -35,7 +36,10 @@ def _pick_cause(rng: random.Random) -> str:
     return rng.choices([c for c, _w in CAUSE_WEIGHTS], weights=[w for _c, w in CAUSE_WEIGHTS])[0]
 
 
-def _household(rng: random.Random, sequence: list[int]) -> tuple[dict, list[dict]]:
+def _household(rng: random.Random, sequence: list[int], this_year: int) -> tuple[dict, list[dict]]:
+    """One household; ages (and so education, school status and skills) are of ``this_year``, so the
+    demo's forms pass the age rules whatever the year it is loaded in."""
+
     def person(name, relation, born, male):
         sequence[0] += 1
         number = sequence[0] * 2 + (1 if male else 0)
@@ -44,8 +48,8 @@ def _household(rng: random.Random, sequence: list[int]) -> tuple[dict, list[dict
             "relation": relation,
             "id_number": build_id_number("530921", born, number % 1000),
             "gender": "",
-            "education": "02" if born.year < 2020 else "06",
-            "labor_skill": "01" if born.year < 2006 else "",
+            "education": "02" if this_year - born.year >= 7 else "06",
+            "labor_skill": "01" if this_year - born.year > 20 else "",
         }
 
     surname = rng.choice(SURNAMES)
@@ -57,13 +61,13 @@ def _household(rng: random.Random, sequence: list[int]) -> tuple[dict, list[dict
         members.append(person(rng.choice(SURNAMES) + rng.choice(GIVEN_FEMALE), "02", spouse_born, False))
     for _index in range(size - len(members)):
         child_born = datetime.date(
-            rng.randint(max(head_born.year + 20, 2004), 2022), rng.randint(1, 12), rng.randint(1, 28)
+            rng.randint(max(head_born.year + 20, this_year - 22), this_year - 4), rng.randint(1, 12), rng.randint(1, 28)
         )
         male = rng.random() < 0.5
         child = person(
             surname + rng.choice(CHILD_MALE if male else CHILD_FEMALE), "03" if male else "04", child_born, male
         )
-        age = 2026 - child_born.year
+        age = this_year - child_born.year
         child["school_status"] = "03" if 6 <= age <= 11 else ("05" if 12 <= age <= 15 else "01")
         members.append(child)
     cause = _pick_cause(rng)
@@ -103,12 +107,13 @@ def create_demo_households(count: int = 300, township_code: str = "530921201000"
     officer = get_user_model().objects.filter(is_superuser=True).first()
     villages = list(Area.objects.filter(parent_id=township_code, level="village", is_revoked=False).order_by("code"))
     rng = random.Random(2017)
+    this_year = timezone.localdate().year
     sequence = [0]
     made = 0
     for index in range(count):
         village = villages[index % len(villages)]
         groups = list(village.children.values_list("code", flat=True))
-        fields, members = _household(rng, sequence)
+        fields, members = _household(rng, sequence, this_year)
         if index % 60 == 7:  # a few deliberate errors for the worklist
             fields["main_cause"] = ""
         if index % 45 == 11:
